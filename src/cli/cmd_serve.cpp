@@ -42,6 +42,7 @@ const bool registered = register_command({"serve", "serve a checkpoint over an O
         int signal = serve::wait_for_stop_signal();
         log::info("signal {}: stopping", signal);
         server.stop();
+        log::info("stopped after {} requests", server.stats().requests);
       });
     }});
 

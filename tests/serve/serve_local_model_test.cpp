@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include "cli/language_model_args.h"
 #include "clinrl/rl/policy.h"
+#include "clinrl/serve/language_model_factory.h"
 #include "clinrl/serve/local_language_model.h"
 #include "serve/serve_fixtures.h"
 
@@ -112,4 +114,51 @@ TEST_CASE("local model: the template's end-of-turn id ends a reply", "[serve]") 
   CHECK(r.text.empty());
   CHECK(r.finish_reason == "stop");
   CHECK(r.completion_tokens == 1);
+}
+
+TEST_CASE("language model specs: urls, local checkpoints, config files; CLI flags", "[serve]") {
+  test::TempDir dir;
+  auto ckpt = test::tiny_checkpoint(dir.path());
+
+  auto http = serve::parse_language_model_spec("https://api.example.com/v1");
+  CHECK(http.backend == "http");
+  CHECK(http.http.base_url == "https://api.example.com/v1");
+  auto local = serve::parse_language_model_spec("local:" + ckpt.string());
+  CHECK(local.backend == "local");
+  CHECK(local.local.checkpoint == ckpt.string());
+  CHECK(serve::parse_language_model_spec(ckpt.string()).backend == "local");
+
+  test::write_text(dir / "judge.json", R"({"backend": "http", "http": {"base_url": "http://10.0.0.2:9000/v1",
+                                           "model": "big", "max_retries": 1}})");
+  auto file = serve::parse_language_model_spec((dir / "judge.json").string());
+  CHECK(file.http.base_url == "http://10.0.0.2:9000/v1");
+  CHECK(file.http.model == "big");
+  CHECK(file.http.max_retries == 1);
+  test::write_text(dir / "bad.json", R"({"backend": "local"})");
+  CHECK_THROWS_WITH(serve::parse_language_model_spec((dir / "bad.json").string()), Catch::Contains("local.checkpoint"));
+  CHECK_THROWS_WITH(serve::parse_language_model_spec("gpt-4"), Catch::Contains("'gpt-4'"));
+  CHECK_THROWS_AS(serve::parse_language_model_spec("local:"), UserError);
+
+  auto opened = serve::open_language_model(local);
+  auto* lm = dynamic_cast<serve::LocalLanguageModel*>(opened.get());
+  REQUIRE(lm);
+  CHECK(lm->model_name() == "tiny-chat");
+
+  // The flags commands add for --judge / --patient-llm.
+  CLI::App app;
+  cli::LanguageModelArgs judge;
+  judge.add_to(app, "judge", "the LLM judge");
+  app.parse("--judge http://127.0.0.1:1/v1 --judge-model gpt-4.1 --judge-api-key-env JUDGE_KEY", false);
+  auto o = judge.options();
+  CHECK(o.http.base_url == "http://127.0.0.1:1/v1");
+  CHECK(o.http.model == "gpt-4.1");
+  CHECK(o.http.api_key_env == "JUDGE_KEY");
+  judge.spec = ckpt.string();
+  CHECK_THROWS_WITH(judge.options(), Catch::Contains("--judge-model and --judge-api-key-env apply to an http backend"));
+  judge.spec = "nonsense";
+  CHECK_THROWS_WITH(judge.options(), Catch::StartsWith("--judge: "));
+
+  auto run = test::run_clinrl("serve --checkpoint " + (dir / "missing").string());
+  CHECK(run.status == 2);
+  CHECK_THAT(run.output, Catch::Contains("not a checkpoint directory"));
 }

@@ -4,7 +4,7 @@
 // the load comes from a second process (this program again, --client mode),
 // so client work never competes with the server for the same locks.
 //
-//   bench_serve [--requests 50] [--clients 8] [--max-tokens 32] [--threads T]
+//   bench_serve [--requests 50] [--clients 8] [--max-tokens 32] [--batch-wait-ms 5] [--threads T]
 //
 // Prints one machine-readable line per load and one with the gain:
 //   serve load clients=1 requests=50 seconds=... requests_per_s=... p50_ms=... p99_ms=...
@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
   auto model = serve::LocalLanguageModel::load(lm);
   serve::ServerOptions so;
   so.port = 0;
-  so.batch_wait_ms = 2;
+  so.batch_wait_ms = arg(argc, argv, "--batch-wait-ms", so.batch_wait_ms);
   serve::ChatServer server(*model, so);
   server.start();
   const std::string self = fs::read_symlink("/proc/self/exe").string();
@@ -158,8 +158,8 @@ int main(int argc, char** argv) {
   double mean_batchn = static_cast<double>(stats2.batched_requests - stats1.batched_requests) /
                        static_cast<double>(std::max<int64_t>(1, stats2.batches - stats1.batches));
   std::cout << core::format("serve batching_gain={} ({}-client requests/s over 1-client requests/s) "
-                            "mean_batch_1={} mean_batch_{}={} max_tokens={} threads={}\n",
-                            rpsn / rps1, clients, mean_batch1, clients, mean_batchn, max_tokens,
+                            "mean_batch_1={} mean_batch_{}={} max_tokens={} batch_wait_ms={} threads={}\n",
+                            rpsn / rps1, clients, mean_batch1, clients, mean_batchn, max_tokens, so.batch_wait_ms,
                             model::runtime_info().threads);
   std::error_code ec;
   fs::remove_all(scratch, ec);
