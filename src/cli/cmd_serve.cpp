@@ -26,7 +26,7 @@ const bool registered = register_command({"serve", "serve a checkpoint over an O
       app.add_option("--max-batch", a->server.max_batch, "most choices generated together");
       app.add_option("--batch-wait-ms", a->server.batch_wait_ms, "how long a batch waits for more requests");
       app.add_option("--max-request-bytes", a->server.max_request_bytes, "largest request body accepted");
-      app.add_option("--threads", a->server.threads, "HTTP connection threads");
+      app.add_option("--http-threads", a->server.threads, "HTTP connection threads (a streaming reply holds one)");
       app.add_option("--model-name", a->server.model_name, "model name reported (default: the checkpoint's name)");
       app.add_option("--dtype", a->model.dtype, "float32, bfloat16 or float16");
       app.add_option("--device", a->model.device, "cpu, cuda or cuda:N");
