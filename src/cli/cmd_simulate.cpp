@@ -7,9 +7,11 @@
 #include "clinrl/core/error.h"
 #include "clinrl/core/json_io.h"
 #include "clinrl/core/strings.h"
+#include "clinrl/sim/llm_realiser.h"
 #include "clinrl/sim/record_choice.h"
 #include "clinrl/sim/simulator.h"
 #include "command.h"
+#include "language_model_args.h"
 
 namespace clinrl::cli {
 namespace {
@@ -20,6 +22,7 @@ struct SimulateArgs {
   std::vector<std::string> overrides;
   uint64_t seed = 1;
   bool show_facts = false;
+  LanguageModelArgs patient_llm;
 };
 
 void print_turn(const sim::PatientTurn& turn, bool show_facts) {
@@ -48,6 +51,7 @@ const bool registered = register_command({"simulate", "talk to a simulated patie
       app.add_option("--out", a->out, "save the episode as JSON");
       app.add_option("--sim-config", a->sim_config, "simulator options (JSON, the 'sim' section)");
       app.add_option("--set", a->overrides, "override a simulator option: KEY=VALUE (repeatable)");
+      a->patient_llm.add_to(app, "patient-llm", "an LLM that words the patient's replies (behind the fact checker)");
       app.callback([a] {
         std::optional<std::filesystem::path> config;
         if (!a->sim_config.empty()) config = a->sim_config;
@@ -56,7 +60,11 @@ const bool registered = register_command({"simulate", "talk to a simulated patie
         auto records = sim::read_record_files(files);
         const auto& record = sim::choose_record(records, a->record_id);
         auto lexicon = std::make_shared<const sim::Lexicon>(sim::Lexicon::load(options.lexicon_path()));
-        auto simulator = sim::PatientSimulator::create(record, lexicon, options);
+        std::shared_ptr<sim::LlmRealiser> llm_patient;
+        if (a->patient_llm.given())
+          llm_patient = std::make_shared<sim::LlmRealiser>(std::shared_ptr<core::LanguageModel>(a->patient_llm.open()),
+                                                           lexicon, options.llm_patient);
+        auto simulator = sim::PatientSimulator::create(record, lexicon, options, llm_patient);
         sim::EpisodeState episode = simulator->new_episode();
         sim::PatientTurn opening =
             a->persona.empty() ? episode.reset(a->seed) : episode.reset(a->seed, sim::parse_persona(a->persona));
@@ -82,6 +90,12 @@ const bool registered = register_command({"simulate", "talk to a simulated patie
           if (!interactive && core::trim(line).empty()) continue;
           if (!interactive) std::cout << "Doctor: " << line << "\n";
           print_turn(episode.step(line), a->show_facts);
+        }
+        if (llm_patient) {
+          auto st = llm_patient->stats();
+          std::cout << "(LLM patient: " << st.turns << " turns, " << st.requests << " requests, " << st.rejected
+                    << " replies rejected by the fact checker, " << st.backend_errors << " backend errors, "
+                    << st.fallbacks << " turns in the rule wording)\n";
         }
         if (!a->out.empty()) {
           core::write_json_file_atomic(a->out, sim::episode_to_json(episode.transcript()));

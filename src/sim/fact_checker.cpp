@@ -150,6 +150,30 @@ FactCheck FactChecker::check(const records::Record& record, const std::vector<St
           core::format("mentions '{}' (fact {}), which the rules did not select for this turn", f.subject, f.id));
   }
 
+  // The turn's own facts must come across: their symptoms, and a result's value.
+  // A symptom comes across by a lexicon phrase or by all its words ("pain in my chest").
+  std::set<int> said;
+  for (const auto& m : symptom_mentions(reply_tokens, *lexicon_)) said.insert(m.symptom);
+  const std::set<std::string> reply_words(reply_tokens.begin(), reply_tokens.end());
+  auto words_said = [&](const std::string& phrase) {
+    const auto words = tokenise(phrase);
+    return std::all_of(words.begin(), words.end(), [&](const std::string& w) { return reply_words.count(w) > 0; });
+  };
+  const auto reply_numbers = numbers_in(reply);
+  for (const auto& s : allowed) {
+    if ((s.kind != ContentKind::kFact && s.kind != ContentKind::kResult) || s.fact < 0) continue;
+    const auto& f = record.facts[static_cast<size_t>(s.fact)];
+    std::set<int> missing_reported;
+    // The symptoms of the wording this persona would use (not the clinical note's).
+    for (const auto& m : symptom_mentions(tokenise(s.text + " . " + f.subject), *lexicon_))
+      if (!said.count(m.symptom) && !words_said(m.phrase) && missing_reported.insert(m.symptom).second)
+        out.violations.push_back(core::format("leaves out '{}' (fact {}), which this turn must convey", m.phrase, f.id));
+    if (s.kind == ContentKind::kResult)
+      for (const auto& n : numbers_in(f.value))
+        if (!reply_numbers.count(n))
+          out.violations.push_back(core::format("leaves out the value {} (fact {}), which this turn must convey", n, f.id));
+  }
+
   std::vector<std::string> diagnoses{record.diagnosis.name};
   diagnoses.insert(diagnoses.end(), record.diagnosis.synonyms.begin(), record.diagnosis.synonyms.end());
   diagnoses.insert(diagnoses.end(), record.differential.begin(), record.differential.end());

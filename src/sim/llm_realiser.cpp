@@ -127,6 +127,7 @@ void LlmRealiser::realise(const RealisationInput& in, Rng& rng, std::vector<Stat
       break;
     }
     ++rejected_;
+    log::debug("LLM patient: reply {} rejected: it {}", attempt + 1, core::join(check.violations, "; it "));
     messages.push_back({"assistant", reply});
     messages.push_back({"user", "That reply is not allowed: it " + core::join(check.violations, "; it ") +
                                     ". Reply again, conveying only the listed content."});

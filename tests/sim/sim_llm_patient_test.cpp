@@ -87,6 +87,19 @@ TEST_CASE("fact checker: a denied symptom stays denied", "[sim][llm_patient]") {
   auto flipped = checker.check(record, fever.statements, "Yes, I've had a fever.", &fever.revealed);
   REQUIRE(flipped.violations.size() == 1);
   CHECK(flipped.violations[0] == "affirms 'fever', which the patient denies");
+  auto evasive = checker.check(record, fever.statements, "Nothing like that, doctor.", &fever.revealed);
+  REQUIRE(evasive.violations.size() == 1);
+  CHECK(evasive.violations[0] == "leaves out 'fever' (fact neg.fever), which this turn must convey");
+}
+
+TEST_CASE("fact checker: a result keeps its value", "[sim][llm_patient]") {
+  FactChecker checker(test::lexicon());
+  const auto record = test::chest_pain_record();
+  auto troponin = rule_turn("REQUEST TEST: troponin");
+  CHECK(checker.check(record, troponin.statements, "The troponin came back at 2.3 ng/mL, elevated.", &troponin.revealed).ok());
+  auto vague = checker.check(record, troponin.statements, "The troponin was raised.", &troponin.revealed);
+  REQUIRE(vague.violations.size() == 1);
+  CHECK(vague.violations[0] == "leaves out the value 2.3 (fact test.troponin), which this turn must convey");
 }
 
 TEST_CASE("llm patient: a rejected reply is regenerated with the reasons; the accepted one is the turn", "[sim][llm_patient]") {

@@ -7,7 +7,9 @@
 //    content, with the same polarity (a denied symptom is not affirmed, an
 //    affirmed one not denied);
 //  - no subject of a record fact outside this turn (a test, a habit, a drug)
-//    and no diagnosis name appears unless the allowed content contains it.
+//    and no diagnosis name appears unless the allowed content contains it;
+//  - the turn's own facts come across: their symptoms, and a result's numbers
+//    (an empty or off-topic reply does not pass).
 // It is lexical: a paraphrase it cannot recognise passes, so it catches the
 // common failures (invented symptoms, numbers, leaked results, diagnoses),
 // not every possible one.
