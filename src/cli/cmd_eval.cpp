@@ -2,7 +2,6 @@
 // write a report; clinrl eval compare: two reports side by side.
 #include <iostream>
 
-#include "clinrl/core/atomic_file.h"
 #include "clinrl/core/config.h"
 #include "clinrl/core/logging.h"
 #include "clinrl/eval/compare.h"
@@ -54,10 +53,7 @@ void add_compare(CLI::App& eval_app) {
     auto result = eval::compare_reports(eval::EvalReport::load(a->a), eval::EvalReport::load(a->b), a->a, a->b, a->z);
     std::cout << result.table();
     if (!a->out.empty()) {
-      eval::ReportDirectoryWriter writer(a->out);
-      writer.add("compare.json", core::dump_json(result.to_json(), 2) + "\n");
-      writer.add("compare.md", result.markdown());
-      writer.commit();
+      eval::write_comparison(a->out, result);
       std::cout << "written to " << a->out << "\n";
     }
   });

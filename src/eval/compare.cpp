@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "clinrl/eval/report_writer.h"
+
 namespace clinrl::eval {
 namespace {
 
@@ -104,6 +106,17 @@ std::string Comparison::markdown() const {
     s << "| " << r.name << " | " << fmt(r.a) << " | " << fmt(r.b) << " | " << fmt(r.difference, true) << " | "
       << fmt(r.noise) << " | " << verdict(r) << " |\n";
   return s.str();
+}
+
+}  // namespace clinrl::eval
+
+namespace clinrl::eval {
+
+void write_comparison(const std::filesystem::path& out, const Comparison& comparison) {
+  ReportDirectoryWriter writer(out);
+  writer.add("compare.json", core::dump_json(comparison.to_json(), 2) + "\n");
+  writer.add("compare.md", comparison.markdown());
+  writer.commit();
 }
 
 }  // namespace clinrl::eval

@@ -5,6 +5,7 @@
 // (z = 1.96: a two-sided 95% normal interval of the difference of two
 // independent means). Without noise (bootstrap off, or a metric only one
 // report has) the significance is undecided.
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,5 +37,8 @@ struct Comparison {
 
 Comparison compare_reports(const EvalReport& a, const EvalReport& b, const std::string& a_source,
                            const std::string& b_source, double z = 1.96);
+
+// compare.json and compare.md in `out` (an atomic report directory, report_writer.h).
+void write_comparison(const std::filesystem::path& out, const Comparison& comparison);
 
 }  // namespace clinrl::eval
