@@ -10,6 +10,7 @@
 set -euo pipefail
 
 fail() { echo "check_report_html: $*" >&2; exit 1; }
+trap 'fail "unexpected failure at line $LINENO"' ERR
 
 [[ $# -ge 1 ]] || fail "usage: tools/check_report_html.sh REPORT_DIR [OUT.png]"
 dir=$1
@@ -34,7 +35,7 @@ trap 'rm -f "$dom"' EXIT
 
 timeout 120 "$browser" "${flags[@]}" --dump-dom "$url" >"$dom" 2>/dev/null ||
   fail "chromium could not render $html"
-count() { grep -o "$1" "$2" | wc -l; }
+count() { { grep -o "$1" "$2" || true; } | wc -l; }
 expected=$(count '<svg' "$html")
 rendered=$(count '<svg' "$dom")
 [[ $expected -gt 0 ]] || fail "$html holds no SVG chart"

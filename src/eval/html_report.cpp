@@ -88,8 +88,9 @@ void dialogue_results(std::ostringstream& h, const std::vector<core::Json>& resu
     h << "<details><summary><code>" << esc(json_text(r, "record_id")) << "</code> episode "
       << esc(json_text(r, "repeat")) << ": rubric " << json_number(r.value("score", core::Json(nullptr)), 3)
       << ", diagnosis " << (r.value("diagnosis_correct", false) ? "correct" : "not correct") << ", "
-      << esc(json_text(r, "doctor_turns")) << " turns (" << esc(json_text(r, "termination_reason"))
-      << ")</summary>\n<pre>";
+      << esc(json_text(r, "doctor_turns")) << " doctor turns, ended by "
+      << esc(r.value("truncated", false) ? std::string("the token cap") : json_text(r, "termination_reason"))
+      << "</summary>\n<pre>";
     if (r.contains("transcript") && r["transcript"].contains("turns"))
       for (const auto& t : r["transcript"]["turns"]) {
         std::string role = json_text(t, "role");
@@ -133,7 +134,8 @@ std::string render_html(const EvalReport& report, const std::vector<core::Json>&
     if (it.value().is_string() && !it.value().get<std::string>().empty())
       h << "<li>" << esc(it.key()) << ": <code>" << esc(it.value().get<std::string>()) << "</code></li>\n";
   for (auto it = report.counts.begin(); it != report.counts.end(); ++it)
-    h << "<li>" << esc(it.key()) << ": " << esc(core::dump_json(it.value())) << "</li>\n";
+    h << "<li>" << esc(it.key()) << ": " << esc(it.value().is_string() ? it.value().get<std::string>() : core::dump_json(it.value()))
+      << "</li>\n";
   for (auto it = report.timings.begin(); it != report.timings.end(); ++it)
     if (it.value().is_number()) h << "<li>" << esc(it.key()) << ": " << fixed(it.value().get<double>(), 3) << "</li>\n";
   h << "</ul></div>\n";
@@ -163,8 +165,8 @@ std::string render_html(const EvalReport& report, const std::vector<core::Json>&
   }
 
   h << "<h2>" << (report.kind == "dialogues" ? "Episodes" : "Examples") << "</h2>\n<p class=\"meta\">";
-  if (results.size() > kHtmlMaxResults) h << "The first " << kHtmlMaxResults << " of " << results.size() << "; ";
-  h << "every one is in <code>results.jsonl</code>.</p>\n";
+  if (results.size() > kHtmlMaxResults) h << "The first " << kHtmlMaxResults << " of " << results.size() << ". ";
+  h << "All of them are in <code>results.jsonl</code>.</p>\n";
   if (report.kind == "dialogues") dialogue_results(h, results);
   else suite_results(h, results);
   h << "</body>\n</html>\n";

@@ -153,7 +153,8 @@ std::string render_markdown(const EvalReport& report) {
     if (it.value().is_string() && !it.value().get<std::string>().empty())
       md << "- " << it.key() << ": `" << it.value().get<std::string>() << "`\n";
   for (auto it = report.counts.begin(); it != report.counts.end(); ++it)
-    md << "- " << it.key() << ": " << core::dump_json(it.value()) << "\n";
+    md << "- " << it.key() << ": "
+       << (it.value().is_string() ? it.value().get<std::string>() : core::dump_json(it.value())) << "\n";
   if (report.timings.contains("total_seconds") && report.timings["total_seconds"].is_number())
     md << "- total time: " << fixed(report.timings["total_seconds"].get<double>(), 2) << " s\n";
   md << "\nMeans are clipped to [0, 1] (HealthBench); ± is the bootstrap std of the mean; n is the number of "

@@ -41,6 +41,22 @@ std::vector<double> ticks(double lo, double hi, int count) {
   return out;
 }
 
+// A "nice" tick step (1, 2 or 5 times a power of ten) giving about `target` intervals over `span`.
+double nice_step(double span, int target) {
+  double raw = span / target;
+  double power = std::pow(10.0, std::floor(std::log10(raw)));
+  double f = raw / power;
+  return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * power;
+}
+
+// Multiples of `step` inside [lo, hi] (with a little tolerance at the ends).
+std::vector<double> nice_ticks(double lo, double hi, double step) {
+  std::vector<double> out;
+  for (double t = std::ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
+    out.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+  return out;
+}
+
 }  // namespace
 
 std::string escape_xml(std::string_view text) {
@@ -114,7 +130,7 @@ std::string render_bar_chart(const BarChart& chart) {
 }
 
 std::string render_line_chart(const LineChart& chart) {
-  const double width = 560, height = 250, left = 64, right = 16, top = 34, bottom = 40;
+  const double width = 540, height = 250, left = 64, right = 16, top = 34, bottom = 40;
   const double plot_w = width - left - right, plot_h = height - top - bottom;
   double x_lo = INFINITY, x_hi = -INFINITY, y_lo = INFINITY, y_hi = -INFINITY;
   for (const auto& series : chart.series)
@@ -131,10 +147,12 @@ std::string render_line_chart(const LineChart& chart) {
   if (y_hi == y_lo) {
     double pad = std::abs(y_lo) > 0 ? std::abs(y_lo) * 0.1 : 0.5;
     y_lo -= pad, y_hi += pad;
-  } else {
-    double pad = (y_hi - y_lo) * 0.05;
-    y_lo -= pad, y_hi += pad;
   }
+  // The y axis ends on ticks; the x axis spans the data, with ticks inside.
+  const double y_step = nice_step(y_hi - y_lo, 4);
+  y_lo = std::floor(y_lo / y_step + 1e-9) * y_step;
+  y_hi = std::ceil(y_hi / y_step - 1e-9) * y_step;
+  const double x_step = std::max(nice_step(x_hi - x_lo, 5), 1.0);  // steps are integers
   auto px = [&](double x) { return left + plot_w * (x - x_lo) / (x_hi - x_lo); };
   auto py = [&](double y) { return top + plot_h * (1 - (y - y_lo) / (y_hi - y_lo)); };
 
@@ -145,13 +163,13 @@ std::string render_line_chart(const LineChart& chart) {
   s << "<text class=\"chart-title\" x=\"" << num(left) << "\" y=\"20\">" << escape_xml(chart.title) << "</text>\n";
   s << "<rect class=\"frame\" x=\"" << num(left) << "\" y=\"" << num(top) << "\" width=\"" << num(plot_w)
     << "\" height=\"" << num(plot_h) << "\"/>\n";
-  for (double t : ticks(y_lo, y_hi, 4)) {
+  for (double t : nice_ticks(y_lo, y_hi, y_step)) {
     double y = py(t);
     s << "<line class=\"grid\" x1=\"" << num(left) << "\" y1=\"" << num(y) << "\" x2=\"" << num(left + plot_w)
       << "\" y2=\"" << num(y) << "\"/><text class=\"tick\" x=\"" << num(left - 6) << "\" y=\"" << num(y + 4)
       << "\" text-anchor=\"end\">" << short_number(t) << "</text>\n";
   }
-  for (double t : ticks(x_lo, x_hi, 4))
+  for (double t : nice_ticks(x_lo, x_hi, x_step))
     s << "<text class=\"tick\" x=\"" << num(px(t)) << "\" y=\"" << num(top + plot_h + 16)
       << "\" text-anchor=\"middle\">" << short_number(t) << "</text>\n";
   s << "<text class=\"axis-label\" x=\"" << num(left + plot_w / 2) << "\" y=\"" << num(height - 6)
