@@ -10,6 +10,9 @@
 namespace clinrl::eval {
 namespace {
 
+// Bootstrap stds below this are rounding noise of identical resample means.
+constexpr double kNoNoise = 1e-12;
+
 std::string fmt(const std::optional<double>& v, bool sign = false) {
   if (!v) return "-";
   char buf[32];
@@ -52,7 +55,7 @@ Comparison compare_reports(const EvalReport& a, const EvalReport& b, const std::
     if (row.a && row.b) {
       row.difference = *row.b - *row.a;
       row.noise = std::sqrt(row.std_a * row.std_a + row.std_b * row.std_b);
-      if (*row.noise > 0) row.significant = std::abs(*row.difference) > z * *row.noise;
+      if (*row.noise > kNoNoise) row.significant = std::abs(*row.difference) > z * *row.noise;
     }
     out.rows.push_back(std::move(row));
   }

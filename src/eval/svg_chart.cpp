@@ -8,6 +8,9 @@
 namespace clinrl::eval {
 namespace {
 
+// Bootstrap stds below this are rounding noise of identical resample means.
+constexpr double kNoError = 1e-12;
+
 const char* const kPalette[] = {"#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#2c7a7b"};
 
 std::string num(double v) {
@@ -83,7 +86,7 @@ std::string short_number(double v) {
 }
 
 std::string render_bar_chart(const BarChart& chart) {
-  const double width = 760, label_w = 230, value_w = 130, row = 26, top = 34, bottom = 30;
+  const double width = 800, label_w = 270, value_w = 130, row = 26, top = 34, bottom = 30;
   const double x0 = label_w, x1 = width - value_w, plot_w = x1 - x0;
   const double height = top + row * static_cast<double>(chart.bars.size()) + bottom;
   double max_v = chart.max_value;
@@ -108,13 +111,13 @@ std::string render_bar_chart(const BarChart& chart) {
     const Bar& b = chart.bars[i];
     const double y = top + row * static_cast<double>(i), mid = y + row / 2;
     s << "<g class=\"bar-row\"><title>" << escape_xml(b.label) << ": " << value_text(b.value, 4);
-    if (b.error > 0) s << " \xC2\xB1 " << value_text(b.error, 4);
+    if (b.error > kNoError) s << " \xC2\xB1 " << value_text(b.error, 4);
     s << "</title>\n";
     s << "<text class=\"label\" x=\"" << num(x0 - 8) << "\" y=\"" << num(mid + 4) << "\" text-anchor=\"end\">"
-      << escape_xml(shorten(b.label, 34)) << "</text>\n";
+      << escape_xml(shorten(b.label, 38)) << "</text>\n";
     s << "<rect class=\"bar\" x=\"" << num(x0) << "\" y=\"" << num(y + 5) << "\" width=\""
       << num(x_of(b.value) - x0) << "\" height=\"" << num(row - 10) << "\"/>\n";
-    if (b.error > 0) {
+    if (b.error > kNoError) {
       double lo = x_of(b.value - b.error), hi = x_of(b.value + b.error);
       s << "<g class=\"errorbar\"><line x1=\"" << num(lo) << "\" y1=\"" << num(mid) << "\" x2=\"" << num(hi)
         << "\" y2=\"" << num(mid) << "\"/><line x1=\"" << num(lo) << "\" y1=\"" << num(mid - 5) << "\" x2=\""
@@ -122,7 +125,7 @@ std::string render_bar_chart(const BarChart& chart) {
         << "\" x2=\"" << num(hi) << "\" y2=\"" << num(mid + 5) << "\"/></g>\n";
     }
     s << "<text class=\"value\" x=\"" << num(x1 + 8) << "\" y=\"" << num(mid + 4) << "\">" << value_text(b.value, 3);
-    if (b.error > 0) s << " \xC2\xB1 " << value_text(b.error, 3);
+    if (b.error > kNoError) s << " \xC2\xB1 " << value_text(b.error, 3);
     s << "</text></g>\n";
   }
   s << "</svg>\n";

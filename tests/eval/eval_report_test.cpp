@@ -126,11 +126,13 @@ TEST_CASE("eval report: the HTML is self-contained with one SVG per chart and er
   CHECK_THAT(html, Contains("p&lt;1&gt;") && Contains("see a doctor &amp; rest") && Contains("says &lt;rest&gt;"));
   CHECK(html.find("p<1>") == std::string::npos);
 
-  // Error bar geometry: the axis spans 0..1 over 400 px starting at x = 230,
-  // so accuracy 0.5 ± 0.1 runs from x = 390 to x = 470.
+  // Error bar geometry: the axis spans 0..1 over 400 px starting at x = 270,
+  // so accuracy 0.5 ± 0.1 runs from x = 430 to x = 510.
   std::string svg = eval::render_bar_chart({"t", {{"accuracy", 0.5, 0.1}}, 1.0});
-  CHECK_THAT(svg, Contains("<g class=\"errorbar\"><line x1=\"390.0\" y1=\"47.0\" x2=\"470.0\" y2=\"47.0\"/>"));
+  CHECK_THAT(svg, Contains("<g class=\"errorbar\"><line x1=\"430.0\" y1=\"47.0\" x2=\"510.0\" y2=\"47.0\"/>"));
   CHECK_THAT(svg, Contains("width=\"200.0\""));  // the bar: 0.5 of 400 px
+  // Rounding-noise stds draw no error bar.
+  CHECK(eval::render_bar_chart({"t", {{"x", 0.6, 1e-17}}, 1.0}).find("errorbar") == std::string::npos);
 }
 
 TEST_CASE("eval compare: difference, combined noise and significance", "[eval]") {
@@ -154,6 +156,11 @@ TEST_CASE("eval compare: difference, combined noise and significance", "[eval]")
   CHECK(c.rows[5].name == "theme:new");  // only in B
   CHECK_FALSE(c.rows[5].a.has_value());
   CHECK_FALSE(c.rows[5].difference.has_value());
+  // Stds at rounding-noise level (identical resample means) do not decide anything.
+  eval::EvalReport x, y;
+  x.metrics.metrics = {metric("m", 0.6, 1e-17, 5)};
+  y.metrics.metrics = {metric("m", 0.6 + 1e-16, 1e-17, 5)};
+  CHECK_FALSE(eval::compare_reports(x, y, "x", "y").rows[0].significant.has_value());
   // A stricter threshold flips the overall verdict: 0.1 < 2.5 * 0.05.
   CHECK_FALSE(*eval::compare_reports(a, b, "A", "B", 2.5).rows[3].significant);
 
