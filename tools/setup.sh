@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build
+  build-essential cmake ninja-build pkg-config
   libtorch-dev          # libtorch 1.13 (CPU)
   libgloo-dev           # headers torch's c10d (distributed) needs on Debian
   libopenblas0-openmp   # fast BLAS for libtorch: without it matmul is ~18x slower

@@ -190,14 +190,32 @@ torch::Tensor GenerationSession::next_logits(const std::vector<int64_t>& ids) {
   return feed(rows, ends);
 }
 
+void GenerationSession::set_rng(int64_t id, const Rng& rng) {
+  auto& s = get(id);
+  s.rng = rng;
+  s.rng_ready = true;
+}
+
 std::vector<Generation> GenerationSession::generate(const std::vector<int64_t>& ids, const SamplerOptions& sampler,
                                                     const StopOptions& stop, const DecodeFn& decode,
                                                     const TokenCallback& on_token) {
-  sampler.validate();
-  stop.validate();
+  return generate(ids, std::vector<SamplerOptions>(ids.size(), sampler), std::vector<StopOptions>(ids.size(), stop),
+                  decode, on_token);
+}
+
+std::vector<Generation> GenerationSession::generate(const std::vector<int64_t>& ids,
+                                                    const std::vector<SamplerOptions>& samplers,
+                                                    const std::vector<StopOptions>& stops, const DecodeFn& decode,
+                                                    const TokenCallback& on_token) {
+  if (samplers.size() != ids.size() || stops.size() != ids.size())
+    throw std::invalid_argument("GenerationSession::generate: one sampler and one stop option per sequence");
+  for (size_t i = 0; i < ids.size(); ++i) {
+    samplers[i].validate();
+    stops[i].validate();
+    if (!stops[i].stop_strings.empty() && !decode)
+      throw std::invalid_argument("GenerationSession::generate: stop_strings need a decode callback");
+  }
   check_distinct(ids);
-  if (!stop.stop_strings.empty() && !decode)
-    throw std::invalid_argument("GenerationSession::generate: stop_strings need a decode callback");
   torch::NoGradGuard no_grad;
   const int64_t max_len = model_->options().max_position_embeddings;
   std::vector<Generation> results(ids.size());
@@ -207,7 +225,7 @@ std::vector<Generation> GenerationSession::generate(const std::vector<int64_t>& 
     if (static_cast<int64_t>(s.tokens.size()) >= max_len)
       throw std::invalid_argument(core::format("GenerationSession: sequence {} already fills the context ({} tokens)", id, max_len));
     if (!s.rng_ready) {
-      s.rng = Rng::stream(sampler.seed, "sample", static_cast<uint64_t>(id));
+      s.rng = Rng::stream(samplers[rows.size()].seed, "sample", static_cast<uint64_t>(id));
       s.rng_ready = true;
     }
     rows.push_back(&s);
@@ -229,7 +247,8 @@ std::vector<Generation> GenerationSession::generate(const std::vector<int64_t>& 
     for (size_t b = 0; b < active.size(); ++b) {
       size_t i = active[b];
       auto* s = rows[i];
-      auto pick = sample_token(data + b * vocab, vocab, sampler, s->rng, s->tokens);
+      const auto& stop = stops[i];
+      auto pick = sample_token(data + b * vocab, vocab, samplers[i], s->rng, s->tokens);
       auto& g = results[i];
       g.tokens.push_back(pick.token);
       g.logprobs.push_back(pick.logprob);

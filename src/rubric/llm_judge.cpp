@@ -145,7 +145,15 @@ GradeResult LlmJudgeGrader::grade(const core::Conversation& conversation, const 
     batch.reserve(pending.size());
     for (size_t i : pending) batch.push_back(requests[i]);
     requests_ += batch.size();
-    std::vector<std::string> replies = model_->chat_batch(batch, options_.chat);
+    std::vector<std::string> replies;
+    try {
+      replies = model_->chat_batch(batch, options_.chat);
+    } catch (const std::runtime_error& e) {
+      // A backend that failed for good (an HTTP error after its retries, an
+      // unusable response) costs this attempt, like an unparsable answer.
+      log::warn("judge: attempt {} for {} item(s) failed: {}", attempt, batch.size(), e.what());
+      replies.assign(batch.size(), std::string());
+    }
     if (replies.size() != batch.size())
       throw std::runtime_error(format("judge backend returned {} replies for {} requests", replies.size(), batch.size()));
     std::vector<size_t> again;

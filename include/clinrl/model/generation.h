@@ -73,6 +73,17 @@ class GenerationSession {
   std::vector<Generation> generate(const std::vector<int64_t>& sequences, const SamplerOptions& sampler,
                                    const StopOptions& stop, const DecodeFn& decode = {},
                                    const TokenCallback& on_token = {});
+  // The same with sampling and stopping options per sequence: samplers[i] and
+  // stops[i] belong to sequences[i] (requests with different settings share
+  // one batch, as in a server).
+  std::vector<Generation> generate(const std::vector<int64_t>& sequences, const std::vector<SamplerOptions>& samplers,
+                                   const std::vector<StopOptions>& stops, const DecodeFn& decode = {},
+                                   const TokenCallback& on_token = {});
+  // From now on the sequence samples from `rng` instead of its default stream
+  // Rng::stream(sampler.seed, "sample", sequence id): for callers whose draws
+  // must not depend on which ids a session handed out (a served request
+  // replays alone or batched).
+  void set_rng(int64_t sequence, const Rng& rng);
   // Frees the sequence's cache slot for reuse.
   void release(int64_t sequence);
 

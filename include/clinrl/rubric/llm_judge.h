@@ -3,7 +3,8 @@
 // item, a template with <<conversation>> (the turns written "role: content"
 // and joined by blank lines) and <<rubric_item>> ("[points] criterion") is
 // sent to a LanguageModel, which answers JSON {"explanation", "criteria_met"}
-// (a ```json fence is stripped). Unparsable answers are retried up to a cap;
+// (a ```json fence is stripped). Unparsable answers, and backend calls that
+// throw std::runtime_error (e.g. HTTP failures), are retried up to a cap;
 // after that the item is ungraded. All items of one conversation go to the
 // backend as one batch.
 #include <optional>

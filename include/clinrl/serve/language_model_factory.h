@@ -1,0 +1,38 @@
+#pragma once
+// One place that turns a user's choice of LLM into a core::LanguageModel:
+// a config section (embeddable in other configs) and a one-string spec for
+// command lines.
+#include <memory>
+#include <string>
+
+#include "clinrl/core/language_model.h"
+#include "clinrl/serve/http_chat_client.h"
+#include "clinrl/serve/local_language_model.h"
+
+namespace clinrl::serve {
+
+struct LanguageModelOptions {
+  std::string backend = "http";  // http | local
+  HttpClientOptions http;        // used when backend is http
+  LocalModelOptions local;       // used when backend is local
+
+  template <class V>
+  void fields(V& v) {
+    v("backend", backend);
+    v("http", http);
+    v("local", local);
+  }
+  // Checks the backend name and the chosen backend's section only.
+  void validate() const;
+};
+
+// "http://..." / "https://..."  -> http with that base_url;
+// "local:DIR" or an existing directory -> the local checkpoint DIR;
+// a path ending in .json -> a LanguageModelOptions config file (core::load_config).
+// UserError naming the spec otherwise.
+LanguageModelOptions parse_language_model_spec(const std::string& spec);
+
+// The backend the options describe (loads a local checkpoint; UserError when it cannot).
+std::unique_ptr<core::LanguageModel> open_language_model(const LanguageModelOptions& options);
+
+}  // namespace clinrl::serve

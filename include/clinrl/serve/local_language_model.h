@@ -1,0 +1,109 @@
+#pragma once
+// The local backend: a checkpoint run in this process with libtorch, behind
+// core::LanguageModel (for the judge and the patient) and an OpenAI-style
+// complete() (for the server). Every request of a call, and every one of its
+// n choices, is generated in shared batched forward passes; each choice
+// samples from its own stream Rng::stream(seed, "completion", k), so a
+// request gives the same text alone or batched with others.
+// Header free of libtorch: the policy is held behind a pointer.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "clinrl/core/language_model.h"
+#include "clinrl/model/chat_template.h"
+
+namespace clinrl::rl {
+struct Policy;
+}
+
+namespace clinrl::serve {
+
+struct LocalModelOptions {
+  // Dir with config.json, model.safetensors, tokenizer.json; load() requires it
+  // (validate() does not, so a config may carry an unused local section).
+  std::string checkpoint;
+  std::string dtype = "float32";  // float32 | bfloat16 | float16
+  std::string device = "cpu";     // cpu | cuda | cuda:N
+  model::ChatTemplateOptions chat;
+  int64_t max_batch = 32;  // sequences per batched generation
+
+  template <class V>
+  void fields(V& v) {
+    v("checkpoint", checkpoint);
+    v("dtype", dtype);
+    v("device", device);
+    v("chat", chat);
+    v("max_batch", max_batch);
+  }
+  void validate() const;
+};
+
+// One OpenAI-style chat completion request.
+struct CompletionRequest {
+  core::Conversation messages;
+  double temperature = 0;  // 0 = greedy
+  double top_p = 1;
+  int64_t max_tokens = 256;
+  std::vector<std::string> stop;  // cut from the text (not included), as OpenAI does
+  uint64_t seed = 0;
+  int64_t n = 1;  // choices
+
+  // std::invalid_argument naming the field ("temperature", "n", "stop[1]", ...).
+  void validate() const;
+};
+
+struct CompletionChoice {
+  std::string text;
+  std::string finish_reason;  // "stop" (end of turn or a stop string) | "length" (max_tokens or context)
+  int64_t completion_tokens = 0;
+};
+
+struct CompletionResult {
+  std::vector<CompletionChoice> choices;  // n of them, choice k at index k
+  int64_t prompt_tokens = 0;
+};
+
+// Streaming: text pieces of choice `choice` of request `request`, as they
+// become final (a piece never contains a stop string or half a character).
+// The pieces of a choice concatenate to its final text.
+using CompletionTextCallback = std::function<void(size_t request, int64_t choice, const std::string& piece)>;
+
+class LocalLanguageModel : public core::LanguageModel {
+ public:
+  // Loads the checkpoint (UserError naming the directory when it cannot).
+  static std::unique_ptr<LocalLanguageModel> load(const LocalModelOptions& options);
+  // For callers holding a Policy (options.checkpoint only names the model).
+  explicit LocalLanguageModel(rl::Policy policy, LocalModelOptions options);
+  ~LocalLanguageModel() override;
+
+  // Throws std::invalid_argument naming the field when the request cannot be
+  // served (bad values, a prompt that fills the model's context).
+  void check(const CompletionRequest& request) const;
+  // All requests (and all n choices of each) generated together in batched
+  // calls of at most max_batch sequences; results in request order. Checks
+  // every request first. Not thread-safe.
+  std::vector<CompletionResult> complete(const std::vector<CompletionRequest>& requests,
+                                         const CompletionTextCallback& on_text = {});
+
+  std::string chat(const core::Conversation& messages, const core::ChatOptions& options) override;
+  // One batched generation for all conversations.
+  std::vector<std::string> chat_batch(const std::vector<core::Conversation>& requests,
+                                      const core::ChatOptions& options) override;
+
+  const std::string& model_name() const;  // the checkpoint directory's name
+  int64_t context_length() const;         // the model's max_position_embeddings
+  rl::Policy& policy();
+  const LocalModelOptions& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The request a LanguageModel::chat call stands for.
+CompletionRequest to_completion_request(const core::Conversation& messages, const core::ChatOptions& options);
+
+}  // namespace clinrl::serve

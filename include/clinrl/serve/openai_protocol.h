@@ -1,0 +1,62 @@
+#pragma once
+// The OpenAI chat-completions wire format as the server speaks it: request
+// bodies in (checked field by field), chat.completion / chat.completion.chunk
+// and error bodies out.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "clinrl/core/json_io.h"
+#include "clinrl/serve/local_language_model.h"
+
+namespace clinrl::serve {
+
+// An error answer: HTTP status, OpenAI error type and the offending field.
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(int status, std::string message, std::string param = "", std::string type = "invalid_request_error")
+      : std::runtime_error(std::move(message)), status_(status), type_(std::move(type)), param_(std::move(param)) {}
+  int status() const { return status_; }
+  const std::string& type() const { return type_; }
+  const std::string& param() const { return param_; }
+
+ private:
+  int status_;
+  std::string type_, param_;
+};
+
+// {"error": {"message", "type", "param" (null when empty), "code": null}}
+core::Json error_body(const std::string& message, const std::string& type, const std::string& param);
+
+struct ChatRequestLimits {
+  int64_t max_n = 32;
+  int64_t max_stop = 16;
+  int max_depth = 32;  // nesting of the JSON body
+  int64_t default_max_tokens = 4096;  // when the body gives none (the server uses the model's context)
+};
+
+struct ParsedChatRequest {
+  CompletionRequest request;
+  bool stream = false;
+  bool seeded = false;  // the body gave a seed
+};
+
+// Parses a request body; ApiError 400 naming the field (param) for anything
+// malformed: not JSON, nested deeper than max_depth, a wrong type or value.
+// Unknown fields are ignored. Absent temperature is 1 as in OpenAI's API;
+// content may be a string or a list of {"type": "text", "text"} parts.
+ParsedChatRequest parse_chat_request(std::string_view body, const ChatRequestLimits& limits);
+
+// Deepest nesting of arrays/objects in `text` (strings skipped); stops
+// counting past `cap` (scanning only, no parsing).
+int json_nesting_depth(std::string_view text, int cap);
+
+// The chat.completion object of a finished request.
+core::Json completion_body(const std::string& id, int64_t created, const std::string& model,
+                           const CompletionResult& result);
+// One chat.completion.chunk: `delta` for choice `index`, finish_reason null when empty.
+core::Json chunk_body(const std::string& id, int64_t created, const std::string& model, int64_t index,
+                      const core::Json& delta, const std::string& finish_reason);
+
+}  // namespace clinrl::serve

@@ -1,0 +1,394 @@
+#include <catch2/catch.hpp>
+#include <httplib.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
+#include "clinrl/core/json_io.h"
+#include "clinrl/core/strings.h"
+#include "clinrl/rubric/llm_judge.h"
+#include "clinrl/serve/chat_server.h"
+#include "clinrl/serve/http_chat_client.h"
+#include "clinrl/serve/language_model_factory.h"
+#include "serve/serve_fixtures.h"
+
+using namespace clinrl;
+using core::Json;
+
+namespace {
+
+// One tiny checkpoint and one server for the whole file (a few ms each, but
+// tests should not pay for them again and again).
+struct Served {
+  test::TempDir dir;
+  std::unique_ptr<serve::LocalLanguageModel> model;
+  std::unique_ptr<serve::ChatServer> server;
+  Served() {
+    serve::LocalModelOptions options;
+    options.checkpoint = test::tiny_checkpoint(dir.path()).string();
+    model = serve::LocalLanguageModel::load(options);
+    serve::ServerOptions s;
+    s.port = 0;
+    s.max_request_bytes = 4096;
+    s.batch_wait_ms = 5;
+    server = std::make_unique<serve::ChatServer>(*model, s);
+    server->start();
+  }
+};
+Served& served() {
+  static Served s;
+  return s;
+}
+
+serve::HttpClientOptions client_options(const std::string& base_url) {
+  serve::HttpClientOptions o;
+  o.base_url = base_url;
+  o.backoff_initial_s = 0.01;
+  o.backoff_max_s = 0.05;
+  return o;
+}
+
+serve::CompletionRequest ask(const std::string& question, double temperature, uint64_t seed, int64_t max_tokens = 16) {
+  serve::CompletionRequest r;
+  r.messages = {{"user", question}};
+  r.temperature = temperature;
+  r.seed = seed;
+  r.max_tokens = max_tokens;
+  return r;
+}
+
+httplib::Client raw_client(int port) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(30, 0);
+  return c;
+}
+
+// The error body's shape: {"error": {"message", "type", "param", "code": null}}.
+void check_error_body(const httplib::Result& res, int status, const Json& param) {
+  REQUIRE(res);
+  CHECK(res->status == status);
+  CHECK(res->get_header_value("Content-Type") == "application/json");
+  Json j = Json::parse(res->body, nullptr, false);
+  REQUIRE(j.is_object());
+  REQUIRE(j.contains("error"));
+  const Json& e = j["error"];
+  CHECK(e["message"].is_string());
+  CHECK(!e["message"].get<std::string>().empty());
+  CHECK(e["type"].is_string());
+  CHECK(e["param"] == param);
+  CHECK(e["code"].is_null());
+}
+
+}  // namespace
+
+TEST_CASE("serve: the HTTP client gets what the local model generates; streaming; models; health", "[serve]") {
+  auto& s = served();
+  serve::HttpChatClient client(client_options(s.server->base_url()));
+  CHECK(client.url() == s.server->base_url() + "/chat/completions");
+
+  auto request = ask("hello world", 0.9, 5);
+  request.n = 2;
+  request.stop = {"\x01never"};
+  auto over_http = client.complete(request);
+  auto local = s.model->complete({request})[0];
+  REQUIRE(over_http.choices.size() == 2);
+  for (size_t k = 0; k < 2; ++k) {
+    CHECK(over_http.choices[k].text == local.choices[k].text);
+    CHECK(over_http.choices[k].finish_reason == local.choices[k].finish_reason);
+  }
+  CHECK(over_http.prompt_tokens == local.prompt_tokens);
+  core::ChatOptions chat;
+  chat.temperature = 0.9;
+  chat.seed = 5;
+  chat.max_tokens = 16;
+  CHECK(client.chat(request.messages, chat) == local.choices[0].text);
+
+  auto raw = raw_client(s.server->port());
+  SECTION("stream: true sends chat.completion.chunk events that add up to the same text, then [DONE]") {
+    Json body = Json{{"messages", Json::array({Json{{"role", "user"}, {"content", "hello world"}}})},
+                     {"temperature", 0.9}, {"seed", 5}, {"max_tokens", 16}, {"n", 2}, {"stream", true},
+                     {"model", "anything"}, {"presence_penalty", 0}};
+    auto res = raw.Post("/v1/chat/completions", body.dump(), "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->get_header_value("Content-Type") == "text/event-stream");
+    std::string text[2], finish[2];
+    bool done = false;
+    size_t events = 0;
+    for (const auto& line : core::split(res->body, '\n')) {
+      if (line.empty()) continue;
+      REQUIRE(core::starts_with(line, "data: "));
+      REQUIRE_FALSE(done);
+      if (line == "data: [DONE]") {
+        done = true;
+        continue;
+      }
+      Json chunk = Json::parse(line.substr(6));
+      CHECK(chunk["object"] == "chat.completion.chunk");
+      CHECK(chunk["model"] == "tiny-chat");
+      auto k = chunk["choices"][0]["index"].get<size_t>();
+      const Json& delta = chunk["choices"][0]["delta"];
+      if (delta.contains("content")) text[k] += delta["content"].get<std::string>();
+      if (!chunk["choices"][0]["finish_reason"].is_null()) finish[k] = chunk["choices"][0]["finish_reason"];
+      ++events;
+    }
+    CHECK(done);
+    CHECK(events > 4);
+    for (size_t k = 0; k < 2; ++k) {
+      CHECK(text[k] == local.choices[k].text);
+      CHECK(finish[k] == local.choices[k].finish_reason);
+    }
+  }
+  SECTION("non-streaming responses have the chat.completion shape") {
+    Json body = Json{{"messages", Json::array({Json{{"role", "user"}, {"content", "hi"}}})}, {"max_tokens", 3},
+                     {"stop", "\x01"}};
+    auto res = raw.Post("/v1/chat/completions", body.dump(), "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    Json j = Json::parse(res->body);
+    CHECK(j["object"] == "chat.completion");
+    CHECK(core::starts_with(j["id"].get<std::string>(), "chatcmpl-"));
+    CHECK(j["created"].is_number_integer());
+    CHECK(j["choices"][0]["message"]["role"] == "assistant");
+    CHECK(j["choices"][0]["finish_reason"].is_string());
+    CHECK(j["usage"]["total_tokens"] == j["usage"]["prompt_tokens"].get<int>() + j["usage"]["completion_tokens"].get<int>());
+  }
+  SECTION("GET /v1/models and /health") {
+    auto models = raw.Get("/v1/models");
+    REQUIRE(models);
+    CHECK(models->status == 200);
+    Json m = Json::parse(models->body);
+    CHECK(m["object"] == "list");
+    CHECK(m["data"][0]["id"] == "tiny-chat");
+    auto health = raw.Get("/health");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+    CHECK(Json::parse(health->body)["status"] == "ok");
+  }
+}
+
+TEST_CASE("serve: malformed requests get OpenAI error bodies and the server keeps answering", "[serve]") {
+  auto& s = served();
+  auto raw = raw_client(s.server->port());
+  const auto errors_before = s.server->stats().errors;
+  struct Case {
+    std::string body;
+    int status;
+    Json param;
+  };
+  const std::string msg = R"("messages": [{"role": "user", "content": "hi"}])";
+  std::vector<Case> cases = {
+      {"this is not json", 400, nullptr},
+      {"", 400, nullptr},
+      {"[1, 2]", 400, nullptr},
+      {"{}", 400, "messages"},
+      {R"({"messages": "hi"})", 400, "messages"},
+      {R"({"messages": []})", 400, "messages"},
+      {R"({"messages": [{"role": 1, "content": "hi"}]})", 400, "messages[0].role"},
+      {R"({"messages": [{"role": "wizard", "content": "hi"}]})", 400, "messages[0].role"},
+      {R"({"messages": [{"role": "user"}]})", 400, "messages[0].content"},
+      {"{" + msg + R"(, "temperature": "hot"})", 400, "temperature"},
+      {"{" + msg + R"(, "temperature": 3})", 400, "temperature"},
+      {"{" + msg + R"(, "top_p": 0})", 400, "top_p"},
+      {"{" + msg + R"(, "n": 0})", 400, "n"},
+      {"{" + msg + R"(, "max_tokens": 1.5})", 400, "max_tokens"},
+      {"{" + msg + R"(, "stop": [""]})", 400, "stop"},
+      {"{" + msg + R"(, "stop": 7})", 400, "stop"},
+      {"{" + msg + R"(, "seed": "x"})", 400, "seed"},
+      {"{" + msg + R"(, "stream": 1})", 400, "stream"},
+      {"{" + msg + R"(, "model": 5})", 400, "model"},
+      {R"({"messages": [{"role": "user", "content": "hi"})", 400, nullptr},  // truncated
+      {std::string(2000, '[') + std::string(2000, ']'), 400, nullptr},      // deeply nested
+      {"{" + msg + R"(, "user": ")" + std::string(5000, 'x') + "\"}", 413, nullptr},  // over the limit
+  };
+  for (const auto& c : cases) {
+    INFO("body: " << c.body.substr(0, 80));
+    auto res = raw.Post("/v1/chat/completions", c.body, "application/json");
+    check_error_body(res, c.status, c.param);
+    auto health = raw_client(s.server->port()).Get("/health");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+  }
+  check_error_body(raw.Get("/v1/chat/completions"), 405, nullptr);
+  check_error_body(raw.Post("/health", "{}", "application/json"), 405, nullptr);
+  check_error_body(raw.Get("/v1/nothing-here"), 404, nullptr);
+  CHECK(s.server->stats().errors - errors_before == static_cast<int64_t>(cases.size()) + 3);
+
+  // A well-formed request still works, with unknown fields ignored.
+  auto res = raw.Post("/v1/chat/completions",
+                      "{" + msg + R"(, "max_tokens": 2, "logit_bias": {}, "response_format": {"type": "text"}})",
+                      "application/json");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+}
+
+TEST_CASE("serve: a bearer token is required when configured", "[serve]") {
+  auto& s = served();
+  ::setenv("CLINRL_TEST_SERVE_TOKEN", "s3cret", 1);
+  serve::ServerOptions options;
+  options.port = 0;
+  options.api_key_env = "CLINRL_TEST_SERVE_TOKEN";
+  serve::ChatServer guarded(*s.model, options);
+  guarded.start();
+  {  // clients close their kept-alive connections before the server stops
+    auto raw = raw_client(guarded.port());
+    const std::string body = R"({"messages": [{"role": "user", "content": "hi"}], "max_tokens": 2})";
+    check_error_body(raw.Post("/v1/chat/completions", body, "application/json"), 401, nullptr);
+    check_error_body(raw.Get("/v1/models"), 401, nullptr);
+    httplib::Headers wrong = {{"Authorization", "Bearer nope"}};
+    check_error_body(raw.Post("/v1/chat/completions", wrong, body, "application/json"), 401, nullptr);
+    CHECK(raw.Get("/health")->status == 200);
+
+    auto o = client_options(guarded.base_url());
+    o.api_key_env = "CLINRL_TEST_SERVE_TOKEN";
+    serve::HttpChatClient client(o);
+    CHECK(client.complete(ask("hi", 0, 1, 2)).choices.size() == 1);
+  }
+  guarded.stop();
+  guarded.stop();  // idempotent
+}
+
+TEST_CASE("http client: retries 503 and refused connections with backoff; a 400 is not retried", "[serve]") {
+  httplib::Server fake;
+  std::atomic<int> hits{0};
+  fake.Post("/flaky/v1/chat/completions", [&](const httplib::Request&, httplib::Response& res) {
+    if (++hits <= 2) {
+      res.status = 503;
+      res.set_content(R"({"error": {"message": "warming up"}})", "application/json");
+      return;
+    }
+    res.set_content(R"({"choices": [{"index": 0, "message": {"role": "assistant", "content": "fine"},
+                        "finish_reason": "stop"}], "usage": {"prompt_tokens": 3, "completion_tokens": 1}})",
+                    "application/json");
+  });
+  fake.Post("/strict/v1/chat/completions", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    res.status = 400;
+    res.set_content(R"({"error": {"message": "no such model", "type": "invalid_request_error"}})", "application/json");
+  });
+  fake.Post("/garbled/v1/chat/completions", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    res.set_content(R"({"choices": [{"message": {"content": 5}}]})", "application/json");
+  });
+  int port = fake.bind_to_any_port("127.0.0.1");
+  std::thread thread([&] { fake.listen_after_bind(); });
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+
+  {  // clients close their kept-alive connections before the fake server stops
+    serve::HttpChatClient flaky(client_options(base + "/flaky/v1"));
+    auto r = flaky.complete(ask("hi", 0, 1));
+    CHECK(r.choices[0].text == "fine");
+    CHECK(r.choices[0].finish_reason == "stop");
+    CHECK(r.prompt_tokens == 3);
+    CHECK(flaky.attempts() == 3);
+    CHECK(hits == 3);
+
+    hits = 0;
+    serve::HttpChatClient strict(client_options(base + "/strict/v1/"));
+    try {
+      strict.chat({{"user", "hi"}}, {});
+      FAIL("a 400 must throw");
+    } catch (const serve::HttpChatError& e) {
+      CHECK(e.status() == 400);
+      CHECK(e.attempts() == 1);
+      CHECK_THAT(e.what(), Catch::Contains(base + "/strict/v1/chat/completions") && Catch::Contains("400") &&
+                               Catch::Contains("no such model"));
+  }
+  CHECK(hits == 1);
+
+  serve::HttpChatClient garbled(client_options(base + "/garbled/v1"));
+  CHECK_THROWS_WITH(garbled.chat({{"user", "hi"}}, {}), Catch::Contains("unusable response") &&
+                                                            Catch::Contains("content is not a string"));
+  }
+  fake.stop();
+  thread.join();
+  auto o = client_options(base + "/v1");  // nobody listens there now
+  o.max_retries = 2;
+  serve::HttpChatClient refused(o);
+  try {
+    refused.chat({{"user", "hi"}}, {});
+    FAIL("a refused connection must throw");
+  } catch (const serve::HttpChatError& e) {
+    CHECK(e.status() == 0);
+    CHECK(e.attempts() == 3);
+    CHECK_THAT(e.what(), Catch::Contains("gave up after 3 attempt(s)"));
+  }
+  CHECK(refused.attempts() == 3);
+
+  // The judge counts a backend call that fails for good as a failed attempt.
+  o.max_retries = 0;
+  serve::HttpChatClient down(o);
+  rubric::LlmJudgeOptions judge_options;
+  judge_options.max_attempts = 2;
+  rubric::LlmJudgeGrader judge(down, judge_options);
+  rubric::Rubric rubric(2);
+  rubric[0].criterion = "Asks about fever.";
+  rubric[0].points = 2;
+  rubric[1].criterion = "Is rude.";
+  rubric[1].points = -2;
+  auto graded = judge.grade({{"user", "hi"}, {"assistant", "hello"}}, rubric);
+  CHECK(graded.ungraded() == 2);
+  CHECK(judge.requests() == 4);
+  CHECK(down.attempts() == 4);
+
+  ::unsetenv("CLINRL_TEST_NO_SUCH_KEY");
+  o.api_key_env = "CLINRL_TEST_NO_SUCH_KEY";
+  CHECK_THROWS_WITH(serve::HttpChatClient(o), Catch::Contains("CLINRL_TEST_NO_SUCH_KEY"));
+}
+
+TEST_CASE("serve: the LLM judge grades through the HTTP client against the served checkpoint", "[serve]") {
+  auto& s = served();
+  auto spec = serve::parse_language_model_spec(s.server->base_url());
+  CHECK(spec.backend == "http");
+  auto judge_model = serve::open_language_model(spec);
+  auto* client = dynamic_cast<serve::HttpChatClient*>(judge_model.get());
+  REQUIRE(client);
+  rubric::LlmJudgeOptions options;
+  options.max_attempts = 3;
+  options.chat.max_tokens = 12;
+  rubric::LlmJudgeGrader judge(*judge_model, options);
+  rubric::Rubric rubric(3);
+  rubric[0].criterion = "Asks about fever.";
+  rubric[0].points = 5;
+  rubric[1].criterion = "Recommends rest.";
+  rubric[1].points = 3;
+  rubric[2].criterion = "Prescribes antibiotics without cause.";
+  rubric[2].points = -4;
+  const auto before = s.server->stats();
+  auto result = judge.grade({{"user", "I have a cough."}, {"assistant", "Do you have a fever?"}}, rubric);
+  // The tiny model's answers are never JSON: every item is tried max_attempts times, then left ungraded.
+  REQUIRE(result.items.size() == 3);
+  CHECK(result.ungraded() == 3);
+  for (const auto& item : result.items)
+    CHECK(item.explanation == "ungraded: no usable judge answer after 3 attempt(s)");
+  CHECK(judge.requests() == 9);
+  CHECK(client->attempts() == 9);
+  const auto after = s.server->stats();
+  CHECK(after.requests - before.requests == 9);
+  CHECK(after.completions - before.completions == 9);
+}
+
+TEST_CASE("serve: 8 concurrent clients get the answers one client gets", "[serve]") {
+  auto& s = served();
+  const int clients = 8, per_client = 3;
+  auto request_of = [](int c, int i) { return ask("hello " + std::to_string(i), 0.8, 100 * c + i, 12); };
+  std::vector<std::vector<std::string>> alone(clients), together(clients);
+  {
+    serve::HttpChatClient one(client_options(s.server->base_url()));
+    for (int c = 0; c < clients; ++c)
+      for (int i = 0; i < per_client; ++i) alone[c].push_back(one.complete(request_of(c, i)).choices[0].text);
+  }
+  const auto before = s.server->stats();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back([&, c] {
+      serve::HttpChatClient mine(client_options(s.server->base_url()));
+      for (int i = 0; i < per_client; ++i) together[c].push_back(mine.complete(request_of(c, i)).choices[0].text);
+    });
+  for (auto& t : threads) t.join();
+  for (int c = 0; c < clients; ++c) CHECK(together[c] == alone[c]);
+  const auto after = s.server->stats();
+  CHECK(after.batched_requests - before.batched_requests == clients * per_client);
+  WARN("24 concurrent requests went out in " << after.batches - before.batches << " batches");
+}
