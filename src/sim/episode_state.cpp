@@ -282,16 +282,19 @@ PatientTurn EpisodeState::step(std::string_view utterance) {
     turn.metadata.final_turn_warning = true;
     content.push_back({ContentKind::kFinalTurn, -1, false, ""});
   }
-  finish_turn(content, turn, false);
+  finish_turn(content, turn, false, utterance);
   return turn;
 }
 
-void EpisodeState::finish_turn(std::vector<Content>& content, PatientTurn& turn, bool opening) {
+void EpisodeState::finish_turn(std::vector<Content>& content, PatientTurn& turn, bool opening,
+                               std::string_view utterance) {
   RealisationInput in;
   in.record = &sim_->record();
   in.persona = &episode_.persona;
   in.content = &content;
   in.opening = opening;
+  in.doctor_utterance = utterance;
+  in.revealed = &revealed_;
   sim_->realiser().realise(in, rng_, turn.metadata.statements);
   size_t total = 0;
   for (const auto& s : turn.metadata.statements) total += s.text.size() + 1;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "clinrl/core/rng.h"
@@ -55,6 +56,8 @@ struct RealisationInput {
   const Persona* persona = nullptr;
   const std::vector<Content>* content = nullptr;
   bool opening = false;
+  std::string_view doctor_utterance;  // what the patient answers; empty for the opening
+  const std::vector<uint8_t>* revealed = nullptr;  // per record fact: disclosed so far, this turn included
 };
 
 class Realiser {

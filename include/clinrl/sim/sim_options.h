@@ -27,6 +27,24 @@ struct PersonaOptions {
   void validate() const;
 };
 
+// How an LLM-worded patient (sim/llm_realiser.h) is asked; the backend itself
+// is chosen by the caller (clinrl simulate --patient-llm).
+struct LlmPatientOptions {
+  int max_attempts = 3;            // LLM replies tried per turn, including the first
+  double temperature = 0.7;
+  int max_tokens = 160;
+  bool fallback_to_rules = true;   // false: a turn with no accepted reply is an error
+
+  template <class V>
+  void fields(V& v) {
+    v("max_attempts", max_attempts);
+    v("temperature", temperature);
+    v("max_tokens", max_tokens);
+    v("fallback_to_rules", fallback_to_rules);
+  }
+  void validate() const;
+};
+
 struct SimOptions {
   int max_turns = 12;           // doctor turns; the patient's reply to turn max_turns-1 asks for a diagnosis
   int repeat_limit = 3;         // the episode ends when one doctor utterance has been said this many times
@@ -36,6 +54,7 @@ struct SimOptions {
   std::string unrecorded_policy = "negative";  // negative ("no, I don't think so", flagged) | unknown ("I'm not sure")
   std::string lexicon_dir;      // "" = data/sim of the source tree
   PersonaOptions persona;
+  LlmPatientOptions llm_patient;  // used only when a caller plugs in an LLM backend
 
   template <class V>
   void fields(V& v) {
@@ -47,6 +66,7 @@ struct SimOptions {
     v("unrecorded_policy", unrecorded_policy);
     v("lexicon_dir", lexicon_dir);
     v("persona", persona);
+    v("llm_patient", llm_patient);
   }
   void validate() const;
   // The lexicon folder these options name: lexicon_dir, or the source tree's data/sim.

@@ -136,7 +136,7 @@ class EpisodeState {
   void reveal(const std::vector<uint16_t>& facts, std::vector<Content>& content, PatientTurn& turn);
   void unrecorded(const std::string& item, bool attribute, std::vector<Content>& content, PatientTurn& turn);
   bool handle_measurement(std::string_view line, std::vector<Content>& content, PatientTurn& turn);
-  void finish_turn(std::vector<Content>& content, PatientTurn& turn, bool opening);
+  void finish_turn(std::vector<Content>& content, PatientTurn& turn, bool opening, std::string_view utterance = {});
   void note_topic(const std::string& key, PatientTurn& turn);
 
   std::shared_ptr<const PatientSimulator> sim_;
