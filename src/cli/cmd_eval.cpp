@@ -7,6 +7,7 @@
 #include "clinrl/eval/compare.h"
 #include "clinrl/eval/eval_run.h"
 #include "command.h"
+#include "language_model_args.h"
 
 namespace clinrl::cli {
 namespace {
@@ -15,7 +16,8 @@ struct EvalArgs {
   ConfigArgs config;
   eval::EvalRequest request;
   // Flags that override the config (each becomes a --set assignment).
-  std::string grader, judge;
+  std::string grader;
+  LanguageModelArgs judge;
   int n_repeats = 1, max_tokens = 0, batch_size = 0;
   int64_t examples = 0;
   uint64_t seed = 0;
@@ -31,7 +33,7 @@ std::vector<std::string> flag_overrides(const CLI::App& app, const EvalArgs& a) 
   std::vector<std::string> out;
   auto given = [&](const char* flag) { return app.count(flag) > 0; };
   if (given("--grader")) out.push_back("grader=" + a.grader);
-  if (given("--judge")) out.push_back("judge_model=" + a.judge);
+  if (a.judge.given()) out.push_back("judge_model=" + a.judge.spec);
   if (given("--n-repeats")) out.push_back("n_repeats=" + std::to_string(a.n_repeats));
   if (given("--examples")) out.push_back("examples=" + std::to_string(a.examples));
   if (given("--seed")) out.push_back("seed=" + std::to_string(a.seed));
@@ -70,7 +72,7 @@ const bool registered = register_command({"eval", "evaluate a checkpoint on a He
       app.add_option("--out", r.out, "report directory (replaced as a whole)");
       app.add_option("--run", r.run_dir, "run directory whose metrics.jsonl curves go into the report");
       app.add_option("--grader", a->grader, "rules (match blocks) or llm (a judge model)");
-      app.add_option("--judge", a->judge, "the judge model of --grader llm");
+      a->judge.add_to(app, "judge", "the judge of --grader llm");
       app.add_option("--n-repeats", a->n_repeats, "answer and grade every example this many times");
       app.add_option("--examples", a->examples, "a seeded subsample of this many examples (0 = all)");
       app.add_option("--seed", a->seed, "seed of the replies and the subsample");
@@ -86,8 +88,12 @@ const bool registered = register_command({"eval", "evaluate a checkpoint on a He
         std::optional<std::filesystem::path> file;
         if (!a->config.config.empty()) file = a->config.config;
         a->request.config = core::load_config<eval::EvalConfig>(file, overrides);
-        if (a->request.config.grader == "llm")
-          throw UserError("--grader llm: judge backends (--judge) are not part of this build yet; use --grader rules");
+        // --judge-model / --judge-api-key-env refine the spec, so the CLI opens the judge itself.
+        std::unique_ptr<core::LanguageModel> judge;
+        if (a->judge.given() && a->request.config.grader == "llm") {
+          judge = a->judge.open();
+          a->request.judge = judge.get();
+        }
         auto summary = eval::run_eval(a->request);
         std::cout << eval::describe(summary) << "\n";
       });

@@ -9,6 +9,7 @@
 #include "clinrl/core/strings.h"
 #include "clinrl/eval/dialogue_suite_eval.h"
 #include "clinrl/eval/grader_choice.h"
+#include "clinrl/eval/local_replies.h"
 #include "clinrl/eval/report_writer.h"
 #include "clinrl/eval/run_curves.h"
 #include "clinrl/eval/suite_eval.h"
@@ -18,6 +19,8 @@
 #include "clinrl/rl/metrics_log.h"
 #include "clinrl/rubric/grade_suite.h"
 #include "clinrl/rubric/suite.h"
+#include "clinrl/serve/language_model_factory.h"
+#include "clinrl/serve/local_language_model.h"
 
 namespace fs = std::filesystem;
 
@@ -105,6 +108,10 @@ EvalRunSummary run_eval(const EvalRequest& request) {
     if (request.checkpoint.empty())
       throw UserError(core::format("--suite {} is a record set: its dialogues need a --checkpoint to play the doctor",
                                    request.suite));
+    if (config.grader != "rules")
+      log::warn("eval: record sets are graded by the rule grader (their generated rubrics carry match blocks); "
+                "grader '{}' is not used",
+                config.grader);
     auto records = records::load_records(request.suite);
     auto policy = rl::Policy::load(request.checkpoint, config.model.chat, model::parse_dtype(config.model.dtype),
                                    parse_device(config.model.device));
@@ -119,7 +126,13 @@ EvalRunSummary run_eval(const EvalRequest& request) {
     report.timings["dialogue_seconds"] = result.seconds;
   } else {
     auto suite = rubric::load_suite(request.suite);
-    auto grader = make_grader(config, request.judge);
+    core::LanguageModel* judge = request.judge;
+    std::unique_ptr<core::LanguageModel> owned_judge;
+    if (!judge && config.grader == "llm" && !config.judge_model.empty()) {
+      owned_judge = serve::open_language_model(serve::parse_language_model_spec(config.judge_model));
+      judge = owned_judge.get();
+    }
+    auto grader = make_grader(config, judge);
     SuiteEvalResult result;
     if (!request.completions.empty()) {
       check_no_subsample(config, "--completions");
@@ -130,10 +143,17 @@ EvalRunSummary run_eval(const EvalRequest& request) {
       result = evaluate_suite(*request.policy, *grader, suite, config);
       report.kind = "suite";
     } else {
-      throw UserError(core::format(
-          "--checkpoint {} on a HealthBench suite needs the local language-model backend, which is not part of this "
-          "build yet; grade saved replies with --completions instead",
-          request.checkpoint));
+      serve::LocalModelOptions local;
+      local.checkpoint = request.checkpoint;
+      local.dtype = config.model.dtype;
+      local.device = config.model.device;
+      local.chat = config.model.chat;
+      local.max_batch = config.generation.batch_size;
+      auto model = serve::LocalLanguageModel::load(local);
+      LocalModelReplies replies(*model);
+      result = evaluate_suite(replies, *grader, suite, config);
+      report.counts["unanswered_prompts"] = replies.unanswered();
+      report.kind = "suite";
     }
     fill_suite_report(result, suite, report, rows);
     report.counts["suite_examples"] = suite.examples.size();

@@ -2,10 +2,14 @@
 
 #include "clinrl/core/json_io.h"
 #include "clinrl/eval/eval_run.h"
+#include "clinrl/eval/local_replies.h"
+#include "clinrl/eval/suite_eval.h"
 #include "clinrl/model/bpe_trainer.h"
 #include "clinrl/model/checkpoint.h"
 #include "clinrl/records/record_io.h"
 #include "clinrl/rl/demonstrations.h"
+#include "clinrl/rubric/rule_grader.h"
+#include "clinrl/serve/local_language_model.h"
 #include "support/test_support.h"
 
 namespace fs = std::filesystem;
@@ -123,4 +127,61 @@ TEST_CASE("eval dialogues: a record set is played with simulated patients and re
   request.checkpoint.clear();
   request.completions = (dir / "c.jsonl").string();
   CHECK_THROWS_WITH(eval::run_eval(request), Catch::Matchers::Contains("is a record set"));
+}
+
+TEST_CASE("eval checkpoint: single-turn replies from a local checkpoint, batched and seeded; CLI with a judge",
+          "[eval]") {
+  test::TempDir dir;
+  auto records = records::load_records(fs::path(CLINRL_SOURCE_DIR) / "data/records/synth.val.jsonl");
+  records.resize(2);
+  const fs::path checkpoint = tiny_run_checkpoint(dir.path(), records);
+  test::write_text(dir / "s.jsonl",
+      R"({"prompt_id": "p1", "prompt": [{"role": "user", "content": "I have a cough"}], "rubrics": [{"criterion": "asks about fever", "points": 3, "tags": ["axis:completeness"], "match": {"any": ["fever"]}}]})"
+      "\n"
+      R"({"prompt_id": "p2", "prompt": [{"role": "user", "content": "My head hurts"}], "rubrics": [{"criterion": "asks about vision", "points": 2, "tags": ["axis:completeness"], "match": {"any": ["vision"]}}]})"
+      "\n"
+      R"({"prompt_id": "p3", "prompt": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "I feel dizzy"}], "rubrics": [{"criterion": "asks about falls", "points": 1, "tags": ["axis:accuracy"], "match": {"any": ["fall"]}}]})"
+      "\n");
+  auto suite = rubric::load_suite(dir / "s.jsonl");
+
+  // The library: sampled replies, each with its own seed, are the same whatever the batch and the subsample.
+  serve::LocalModelOptions local;
+  local.checkpoint = checkpoint.string();
+  auto model = serve::LocalLanguageModel::load(local);
+  eval::LocalModelReplies replies(*model);
+  rubric::RuleGrader grader;
+  eval::EvalConfig config;
+  config.generation.temperature = 1.0;
+  config.generation.max_tokens = 6;
+  config.n_repeats = 2;
+  config.seed = 9;
+  config.generation.batch_size = 6;
+  auto batched = eval::evaluate_suite(replies, grader, suite, config);
+  config.generation.batch_size = 1;
+  auto single = eval::evaluate_suite(replies, grader, suite, config);
+  config.examples = 1;
+  auto sub = eval::evaluate_suite(replies, grader, suite, config);
+  REQUIRE(batched.examples.size() == 6);
+  for (size_t i = 0; i < 6; ++i) CHECK(batched.examples[i].completion == single.examples[i].completion);
+  CHECK(batched.examples[0].completion != batched.examples[3].completion);  // repeats sample differently
+  REQUIRE(sub.examples.size() == 2);
+  for (const auto& e : sub.examples)
+    CHECK(e.completion == batched.examples[static_cast<size_t>(e.repeat) * 3 + e.example].completion);
+  CHECK(replies.unanswered() == 0);
+
+  // The command line: --checkpoint on a HealthBench suite, graded by an LLM judge that is a local checkpoint
+  // too (a tiny model answers no usable JSON: every item is reported ungraded, none is counted as unmet).
+  auto r = test::run_clinrl("eval --checkpoint " + checkpoint.string() + " --suite " + (dir / "s.jsonl").string() +
+                            " --out " + (dir / "cli").string() + " --max-tokens 4 --grader llm --judge local:" +
+                            checkpoint.string() + " --set judge.chat.max_tokens=4 --set judge.max_attempts=1");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  const Json report = core::read_json_file(dir / "cli/report.json");
+  CHECK(report["kind"] == "suite");
+  CHECK(report["counts"]["samples"] == 3);
+  CHECK(report["counts"]["rubric_items_ungraded"] == 3);
+  CHECK(report["counts"]["unanswered_prompts"] == 0);
+  CHECK(report["sources"]["judge"] == "local:" + checkpoint.string());
+  CHECK(report["sources"]["run_dir"] == fs::weakly_canonical(dir / "run").string());
+  CHECK(report["config"]["generation"]["max_tokens"] == 4);
 }
