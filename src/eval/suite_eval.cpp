@@ -99,23 +99,35 @@ SuiteEvalResult evaluate_suite(ReplyGenerator& policy, rubric::Grader& grader, c
       out.examples.push_back(std::move(e));
     }
 
+  // Batches of prompts of similar length (a batch is padded to its longest
+  // prompt); answers do not depend on the order, each request has its own seed.
+  std::vector<size_t> order(out.examples.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  auto length = [&](size_t k) {
+    size_t n = 0;
+    for (const auto& m : suite.examples[out.examples[k].example].prompt) n += m.content.size();
+    return n;
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return length(a) < length(b); });
+
   auto t0 = Clock::now();
   const size_t batch = static_cast<size_t>(config.generation.batch_size);
-  for (size_t begin = 0; begin < out.examples.size(); begin += batch) {
-    size_t end = std::min(out.examples.size(), begin + batch);
+  for (size_t begin = 0; begin < order.size(); begin += batch) {
+    size_t end = std::min(order.size(), begin + batch);
     std::vector<ReplyRequest> requests;
     for (size_t k = begin; k < end; ++k) {
+      const ExampleResult& e = out.examples[order[k]];
       ReplyRequest q;
-      q.messages = suite.examples[out.examples[k].example].prompt;
+      q.messages = suite.examples[e.example].prompt;
       q.options.temperature = config.generation.temperature;
       q.options.max_tokens = config.generation.max_tokens;
-      q.options.seed = out.examples[k].seed;
+      q.options.seed = e.seed;
       requests.push_back(std::move(q));
     }
     auto replies = policy.generate(requests);
     if (replies.size() != requests.size())
       throw std::runtime_error(core::format("policy returned {} replies for {} prompts", replies.size(), requests.size()));
-    for (size_t k = begin; k < end; ++k) out.examples[k].completion = std::move(replies[k - begin]);
+    for (size_t k = begin; k < end; ++k) out.examples[order[k]].completion = std::move(replies[k - begin]);
     log::debug("eval: generated {}/{} replies", end, out.examples.size());
   }
   out.generate_seconds = seconds_since(t0);

@@ -95,7 +95,7 @@ Timed run(serve::LocalLanguageModel& model, rubric::Grader& grader, const rubric
 
 int main(int argc, char** argv) {
   const int64_t batch = arg(argc, argv, "--batch", 16);
-  const int64_t max_tokens = arg(argc, argv, "--max-tokens", 32);
+  const int64_t max_tokens = arg(argc, argv, "--max-tokens", 128);
   model::set_threads(static_cast<int>(arg(argc, argv, "--threads", 0)));
   const fs::path source(CLINRL_SOURCE_DIR);
   const fs::path scratch = fs::temp_directory_path() / ("clinrl-bench-eval-" + std::to_string(::getpid()));

@@ -47,7 +47,8 @@ std::vector<size_t> select_examples(size_t suite_size, int64_t count, uint64_t s
 // batch composition, so an example's answer is the same in every run.
 uint64_t reply_seed(uint64_t seed, const std::string& prompt_id, int repeat);
 
-// Generates (config.generation, batched by batch_size), grades and scores.
+// Generates (config.generation: batches of batch_size prompts of similar
+// length), grades and scores.
 SuiteEvalResult evaluate_suite(ReplyGenerator& policy, rubric::Grader& grader, const rubric::Suite& suite,
                                const EvalConfig& config);
 
