@@ -22,6 +22,7 @@ struct EvalArgs {
   int64_t examples = 0;
   uint64_t seed = 0;
   double temperature = 0;
+  bool print_config = false;
 };
 
 struct CompareArgs {
@@ -34,6 +35,7 @@ std::vector<std::string> flag_overrides(const CLI::App& app, const EvalArgs& a) 
   auto given = [&](const char* flag) { return app.count(flag) > 0; };
   if (given("--grader")) out.push_back("grader=" + a.grader);
   if (a.judge.given()) out.push_back("judge_model=" + a.judge.spec);
+  if (a.judge.given() && !given("--grader")) out.push_back("grader=llm");  // a judge implies the LLM grader
   if (given("--n-repeats")) out.push_back("n_repeats=" + std::to_string(a.n_repeats));
   if (given("--examples")) out.push_back("examples=" + std::to_string(a.examples));
   if (given("--seed")) out.push_back("seed=" + std::to_string(a.seed));
@@ -79,6 +81,7 @@ const bool registered = register_command({"eval", "evaluate a checkpoint on a He
       app.add_option("--temperature", a->temperature, "sampling temperature of the replies (0 = greedy)");
       app.add_option("--max-tokens", a->max_tokens, "new tokens per reply");
       app.add_option("--batch-size", a->batch_size, "prompts per batched generation call");
+      app.add_flag("--print-config", a->print_config, "print the effective eval config (defaults, file, --set, flags) and exit");
       add_compare(app);
       CLI::App* self = &app;
       app.callback([a, self] {
@@ -88,6 +91,10 @@ const bool registered = register_command({"eval", "evaluate a checkpoint on a He
         std::optional<std::filesystem::path> file;
         if (!a->config.config.empty()) file = a->config.config;
         a->request.config = core::load_config<eval::EvalConfig>(file, overrides);
+        if (a->print_config) {
+          std::cout << core::dump_json(core::to_json_value(a->request.config), 2) << "\n";
+          return;
+        }
         // --judge-model / --judge-api-key-env refine the spec, so the CLI opens the judge itself.
         std::unique_ptr<core::LanguageModel> judge;
         if (a->judge.given() && a->request.config.grader == "llm") {
