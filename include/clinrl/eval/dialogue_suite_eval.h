@@ -1,0 +1,56 @@
+#pragma once
+// Multi-turn suites (record sets): the policy plays greedy dialogues with the
+// simulated patients (rl::evaluate_dialogues, as the trainer's held-out
+// evaluation), and every finished dialogue is graded against its record's
+// generated rubric by the rule grader.
+//
+// Metrics, each a mean over episodes with a bootstrap std (episodes are the
+// samples, as (example, repeat) pairs are for single-turn suites):
+//   overall_score         the rubric score (HealthBench formula; also per axis:*, dimension:*, level:*)
+//   specialty:<name>      the rubric score of the records of one specialty
+//   diagnosis_accuracy    share of episodes whose DIAGNOSIS names the record's diagnosis
+//   must_ask_coverage     share of the record's must-ask topics the doctor asked
+//   turns                 doctor turns used (not clipped; its bootstrap is over turns / max_turns)
+#include <string>
+#include <vector>
+
+#include "clinrl/eval/eval_config.h"
+#include "clinrl/records/record.h"
+#include "clinrl/rl/episode_scorer.h"
+#include "clinrl/rl/policy.h"
+#include "clinrl/rubric/grader.h"
+#include "clinrl/rubric/scoring.h"
+#include "clinrl/sim/episode.h"
+
+namespace clinrl::eval {
+
+struct EpisodeResult {
+  std::string record_id;
+  int repeat = 0;  // episode k of its record
+  sim::Episode transcript;
+  int64_t doctor_turns = 0;
+  bool truncated = false;
+  rl::EpisodeScore outcome;      // the trainer's episode scorer
+  rubric::GradeResult grades;    // the record's rubric, item by item
+  rubric::ExampleScore score;    // the metrics this episode contributes
+
+  // {"record_id", "repeat", "score", "diagnosis_correct", "must_ask_coverage", "doctor_turns",
+  //  "truncated", "termination_reason", "metrics", "grades": [...], "transcript": episode}
+  core::Json to_json(const rubric::Rubric& rubric) const;
+};
+
+struct DialogueSuiteResult {
+  std::vector<EpisodeResult> episodes;   // record-major: every episode of record 0 first
+  std::vector<rubric::Rubric> rubrics;   // per episode (its record's generated rubric)
+  rubric::ScoreReport metrics;
+  std::vector<double> repeat_scores;     // clipped mean rubric score of episode k of every record
+  double seconds = 0;
+};
+
+// Evaluates the records selected by config.examples (seeded subsample),
+// config.n_repeats episodes each, with config.dialogue's simulator and
+// rollout options; config.seed fixes the patients.
+DialogueSuiteResult evaluate_dialogue_suite(rl::Policy& policy, const std::vector<records::Record>& records,
+                                            const EvalConfig& config);
+
+}  // namespace clinrl::eval

@@ -1,0 +1,28 @@
+#include "clinrl/eval/eval_config.h"
+
+#include <stdexcept>
+
+#include "clinrl/core/config.h"
+
+namespace clinrl::eval {
+
+void GenerationOptions::validate() const {
+  core::check_range("temperature", temperature, 0, 5);
+  core::check_positive("max_tokens", max_tokens);
+  core::check_range("batch_size", batch_size, 1, 65536);
+}
+
+void ModelLoadOptions::validate() const {
+  core::check_choice("dtype", dtype, {"float32", "bfloat16"});
+  if (device != "cpu" && device.rfind("cuda", 0) != 0)
+    throw std::invalid_argument("device must be cpu, cuda or cuda:N, got '" + device + "'");
+  chat.validate();
+}
+
+void EvalConfig::validate() const {
+  core::check_choice("grader", grader, {"rules", "llm"});
+  core::check_range("n_repeats", n_repeats, 1, 1000);
+  if (examples < 0) throw std::invalid_argument(core::format("examples must be >= 0 (0 = all), got {}", examples));
+}
+
+}  // namespace clinrl::eval
