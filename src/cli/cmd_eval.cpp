@@ -18,6 +18,7 @@ struct EvalArgs {
   // Flags that override the config (each becomes a --set assignment).
   std::string grader;
   LanguageModelArgs judge;
+  LanguageModelArgs patient_llm;
   int n_repeats = 1, max_tokens = 0, batch_size = 0;
   int64_t examples = 0;
   uint64_t seed = 0;
@@ -75,6 +76,7 @@ const bool registered = register_command({"eval", "evaluate a checkpoint on a He
       app.add_option("--run", r.run_dir, "run directory whose metrics.jsonl curves go into the report");
       app.add_option("--grader", a->grader, "rules (match blocks) or llm (a judge model)");
       a->judge.add_to(app, "judge", "the judge of --grader llm");
+      a->patient_llm.add_to(app, "patient-llm", "record sets: an LLM that words the patients (behind the fact checker)");
       app.add_option("--n-repeats", a->n_repeats, "answer and grade every example this many times");
       app.add_option("--examples", a->examples, "a seeded subsample of this many examples (0 = all)");
       app.add_option("--seed", a->seed, "seed of the replies and the subsample");
@@ -101,6 +103,7 @@ const bool registered = register_command({"eval", "evaluate a checkpoint on a He
           judge = a->judge.open();
           a->request.judge = judge.get();
         }
+        if (a->patient_llm.given()) a->request.patient_llm = a->patient_llm.open();
         auto summary = eval::run_eval(a->request);
         std::cout << eval::describe(summary) << "\n";
       });

@@ -59,13 +59,13 @@ core::Json EpisodeResult::to_json(const rubric::Rubric& rubric) const {
 }
 
 DialogueSuiteResult evaluate_dialogue_suite(rl::Policy& policy, const std::vector<records::Record>& records,
-                                            const EvalConfig& config) {
+                                            const EvalConfig& config, std::shared_ptr<const sim::Realiser> patient) {
   config.validate();
   auto t0 = std::chrono::steady_clock::now();
   std::vector<records::Record> chosen;
   for (size_t i : select_examples(records.size(), config.examples, config.seed)) chosen.push_back(records[i]);
   const auto& options = config.dialogue;
-  auto simulators = rl::make_simulators(chosen, options.sim);
+  auto simulators = rl::make_simulators(chosen, options.sim, std::move(patient));
   auto scorer = rl::make_rubric_scorer(chosen, false, options.sim.max_turns);
   auto played = rl::evaluate_dialogues(policy, simulators, *scorer, options.rollout, config.n_repeats, config.seed);
 

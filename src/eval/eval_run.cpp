@@ -8,6 +8,7 @@
 #include "clinrl/core/logging.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/eval/dialogue_suite_eval.h"
+#include "clinrl/sim/llm_realiser.h"
 #include "clinrl/eval/grader_choice.h"
 #include "clinrl/eval/local_replies.h"
 #include "clinrl/eval/report_writer.h"
@@ -115,8 +116,20 @@ EvalRunSummary run_eval(const EvalRequest& request) {
     auto records = records::load_records(request.suite);
     auto policy = rl::Policy::load(request.checkpoint, config.model.chat, model::parse_dtype(config.model.dtype),
                                    parse_device(config.model.device));
-    auto result = evaluate_dialogue_suite(policy, records, config);
+    std::shared_ptr<sim::LlmRealiser> llm_patient;
+    if (request.patient_llm)
+      llm_patient = std::make_shared<sim::LlmRealiser>(
+          request.patient_llm,
+          std::make_shared<const sim::Lexicon>(sim::Lexicon::load(config.dialogue.sim.lexicon_path())),
+          config.dialogue.sim.llm_patient);
+    auto result = evaluate_dialogue_suite(policy, records, config, llm_patient);
     report.kind = "dialogues";
+    if (llm_patient) {
+      const auto st = llm_patient->stats();
+      report.counts["llm_patient"] = {{"turns", st.turns},       {"requests", st.requests},
+                                      {"rejected", st.rejected}, {"backend_errors", st.backend_errors},
+                                      {"fallbacks", st.fallbacks}};
+    }
     report.metrics = result.metrics;
     report.repeat_scores = result.repeat_scores;
     for (size_t i = 0; i < result.episodes.size(); ++i) rows.push_back(result.episodes[i].to_json(result.rubrics[i]));

@@ -5,12 +5,13 @@
 
 namespace clinrl::rl {
 
-std::vector<std::shared_ptr<const sim::PatientSimulator>> make_simulators(const std::vector<records::Record>& records,
-                                                                          const sim::SimOptions& options) {
+std::vector<std::shared_ptr<const sim::PatientSimulator>> make_simulators(
+    const std::vector<records::Record>& records, const sim::SimOptions& options,
+    std::shared_ptr<const sim::Realiser> realiser) {
   auto lexicon = std::make_shared<const sim::Lexicon>(sim::Lexicon::load(options.lexicon_path()));
   std::vector<std::shared_ptr<const sim::PatientSimulator>> out;
   out.reserve(records.size());
-  for (const auto& r : records) out.push_back(sim::PatientSimulator::create(r, lexicon, options));
+  for (const auto& r : records) out.push_back(sim::PatientSimulator::create(r, lexicon, options, realiser));
   return out;
 }
 

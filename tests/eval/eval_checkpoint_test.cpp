@@ -123,6 +123,26 @@ TEST_CASE("eval dialogues: a record set is played with simulated patients and re
   CHECK(html.find("Per dimension") != std::string::npos);
   CHECK(html.find("doctor: ") != std::string::npos);
 
+  // An LLM patient (here a fixed reply) words the patients; its counters go into the report.
+  struct FixedPatient : core::LanguageModel {
+    size_t calls = 0;
+    std::string chat(const core::Conversation&, const core::ChatOptions&) override {
+      ++calls;
+      return "Sorry, could you say that another way?";
+    }
+  };
+  auto patient = std::make_shared<FixedPatient>();
+  request.patient_llm = patient;
+  request.out = (dir / "report_llm").string();
+  eval::run_eval(request);
+  const Json llm = core::read_json_file(dir / "report_llm/report.json")["counts"]["llm_patient"];
+  CHECK(llm["requests"].get<size_t>() == patient->calls);
+  CHECK(llm["turns"].get<size_t>() >= 4);  // at least every episode's opening
+  // Every request is rejected, or accepted and ends its turn; a fallback turn ends with a rejection.
+  CHECK(llm["requests"].get<size_t>() ==
+        llm["rejected"].get<size_t>() + llm["turns"].get<size_t>() - llm["fallbacks"].get<size_t>());
+  request.patient_llm = nullptr;
+
   // Saved completions cannot be graded against a record set.
   request.checkpoint.clear();
   request.completions = (dir / "c.jsonl").string();

@@ -11,6 +11,7 @@
 //   diagnosis_accuracy    share of episodes whose DIAGNOSIS names the record's diagnosis
 //   must_ask_coverage     share of the record's must-ask topics the doctor asked
 //   turns                 doctor turns used (not clipped; its bootstrap is over turns / max_turns)
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "clinrl/rubric/grader.h"
 #include "clinrl/rubric/scoring.h"
 #include "clinrl/sim/episode.h"
+#include "clinrl/sim/realiser.h"
 
 namespace clinrl::eval {
 
@@ -49,8 +51,10 @@ struct DialogueSuiteResult {
 
 // Evaluates the records selected by config.examples (seeded subsample),
 // config.n_repeats episodes each, with config.dialogue's simulator and
-// rollout options; config.seed fixes the patients.
+// rollout options; config.seed fixes the patients. `patient` words the
+// patients' replies (null: the rule wording).
 DialogueSuiteResult evaluate_dialogue_suite(rl::Policy& policy, const std::vector<records::Record>& records,
-                                            const EvalConfig& config);
+                                            const EvalConfig& config,
+                                            std::shared_ptr<const sim::Realiser> patient = nullptr);
 
 }  // namespace clinrl::eval

@@ -5,6 +5,7 @@
 //   HealthBench suite + completions                    -> saved replies graded (replay)
 //   record set + checkpoint                            -> dialogues with simulated patients
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "clinrl/core/json_io.h"
@@ -23,6 +24,7 @@ struct EvalRequest {
   std::string run_dir;      // training curves; "" = the run directory around the checkpoint, if any
   std::string out;          // the report directory
   core::LanguageModel* judge = nullptr;  // the judge of grader "llm"
+  std::shared_ptr<core::LanguageModel> patient_llm;  // record sets: words the patients (null: rule wording)
   ReplyGenerator* policy = nullptr;      // a policy given directly (a remote endpoint, tests) instead of a checkpoint
   std::string policy_name;               // how the report names that policy
 };

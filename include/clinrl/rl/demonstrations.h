@@ -15,9 +15,11 @@
 
 namespace clinrl::rl {
 
-// Builds one simulator per record (shared by every episode of that record).
-std::vector<std::shared_ptr<const sim::PatientSimulator>> make_simulators(const std::vector<records::Record>& records,
-                                                                          const sim::SimOptions& options);
+// Builds one simulator per record (shared by every episode of that record);
+// `realiser` words the patient (null: the rule wording).
+std::vector<std::shared_ptr<const sim::PatientSimulator>> make_simulators(
+    const std::vector<records::Record>& records, const sim::SimOptions& options,
+    std::shared_ptr<const sim::Realiser> realiser = nullptr);
 
 struct Demonstration {
   sim::Episode episode;
