@@ -8,7 +8,6 @@
 #include "clinrl/core/logging.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/eval/dialogue_suite_eval.h"
-#include "clinrl/sim/llm_realiser.h"
 #include "clinrl/eval/grader_choice.h"
 #include "clinrl/eval/local_replies.h"
 #include "clinrl/eval/report_writer.h"
@@ -22,6 +21,7 @@
 #include "clinrl/rubric/suite.h"
 #include "clinrl/serve/language_model_factory.h"
 #include "clinrl/serve/local_language_model.h"
+#include "clinrl/sim/llm_realiser.h"
 
 namespace fs = std::filesystem;
 
