@@ -126,12 +126,13 @@ FactCheck FactChecker::check(const records::Record& record, const std::vector<St
   FactCheck out;
 
   const auto allowed_numbers = numbers_in(allowed_text);
-  for (const auto& n : numbers_in(reply))
+  const auto reply_numbers = numbers_in(reply);
+  for (const auto& n : reply_numbers)
     if (!allowed_numbers.count(n)) out.violations.push_back(core::format("states the number {}, which this turn's facts do not contain", n));
 
-  std::set<int> reported;
+  std::set<int> said;  // the symptoms the reply names
   for (const auto& m : symptom_mentions(reply_tokens, *lexicon_)) {
-    if (!reported.insert(m.symptom).second) continue;
+    if (!said.insert(m.symptom).second) continue;
     const bool is_denied = denied.count(m.symptom) > 0, is_affirmed = affirmed.count(m.symptom) > 0;
     if (!is_denied && !is_affirmed)
       out.violations.push_back(core::format("mentions '{}', which this turn does not reveal", m.phrase));
@@ -152,14 +153,11 @@ FactCheck FactChecker::check(const records::Record& record, const std::vector<St
 
   // The turn's own facts must come across: their symptoms, and a result's value.
   // A symptom comes across by a lexicon phrase or by all its words ("pain in my chest").
-  std::set<int> said;
-  for (const auto& m : symptom_mentions(reply_tokens, *lexicon_)) said.insert(m.symptom);
   const std::set<std::string> reply_words(reply_tokens.begin(), reply_tokens.end());
   auto words_said = [&](const std::string& phrase) {
     const auto words = tokenise(phrase);
     return std::all_of(words.begin(), words.end(), [&](const std::string& w) { return reply_words.count(w) > 0; });
   };
-  const auto reply_numbers = numbers_in(reply);
   for (const auto& s : allowed) {
     if ((s.kind != ContentKind::kFact && s.kind != ContentKind::kResult) || s.fact < 0) continue;
     const auto& f = record.facts[static_cast<size_t>(s.fact)];
