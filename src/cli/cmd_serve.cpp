@@ -3,7 +3,8 @@
 
 #include "clinrl/core/logging.h"
 #include "clinrl/serve/chat_server.h"
-#include "clinrl/serve/local_language_model.h"
+#include "stop_signals.h"
+#include "clinrl/llm/local_language_model.h"
 #include "command.h"
 
 namespace clinrl::cli {
@@ -12,7 +13,7 @@ namespace {
 const bool registered = register_command({"serve", "serve a checkpoint over an OpenAI-compatible HTTP API",
     [](CLI::App& app) {
       struct Args {
-        serve::LocalModelOptions model;
+        llm::LocalModelOptions model;
         serve::ServerOptions server;
       };
       auto a = std::make_shared<Args>();
@@ -28,18 +29,18 @@ const bool registered = register_command({"serve", "serve a checkpoint over an O
       app.add_option("--max-request-bytes", a->server.max_request_bytes, "largest request body accepted");
       app.add_option("--http-threads", a->server.threads, "HTTP connection threads (a streaming reply holds one)");
       app.add_option("--model-name", a->server.model_name, "model name reported (default: the checkpoint's name)");
-      app.add_option("--dtype", a->model.dtype, "float32, bfloat16 or float16");
-      app.add_option("--device", a->model.device, "cpu, cuda or cuda:N");
-      app.add_option("--chat-template", a->model.chat.name, "chat template: chatml or llama3");
-      app.add_option("--system", a->model.chat.default_system, "system message when a conversation has none");
+      app.add_option("--dtype", a->model.load.dtype, "float32, bfloat16 or float16");
+      app.add_option("--device", a->model.load.device, "cpu, cuda or cuda:N");
+      app.add_option("--chat-template", a->model.load.chat.name, "chat template: chatml or llama3");
+      app.add_option("--system", a->model.load.chat.default_system, "system message when a conversation has none");
       app.callback([a] {
-        serve::block_stop_signals();  // before any thread starts (torch's too), so only sigwait sees them
+        block_stop_signals();  // before any thread starts (torch's too), so only sigwait sees them
         a->model.max_batch = a->server.max_batch;
-        auto model = serve::LocalLanguageModel::load(a->model);
+        auto model = llm::LocalLanguageModel::load(a->model);
         serve::ChatServer server(*model, a->server);
         server.start();
         log::info("serving {} at {} (Ctrl-C stops)", model->model_name(), server.base_url());
-        int signal = serve::wait_for_stop_signal();
+        int signal = wait_for_stop_signal();
         log::info("signal {}: stopping", signal);
         server.stop();
         log::info("stopped after {} requests", server.stats().requests);

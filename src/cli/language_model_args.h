@@ -1,7 +1,7 @@
 #pragma once
 // Command-line options that choose an LLM backend, for any command that
 // needs one (--judge, --patient-llm): --PREFIX SPEC, --PREFIX-model NAME,
-// --PREFIX-api-key-env VAR. SPEC is what serve::parse_language_model_spec reads.
+// --PREFIX-api-key-env VAR. SPEC is what llm::parse_language_model_spec reads.
 #include <CLI/CLI.hpp>
 
 #include <memory>
@@ -9,7 +9,7 @@
 
 #include "clinrl/core/error.h"
 #include "clinrl/core/strings.h"
-#include "clinrl/serve/language_model_factory.h"
+#include "clinrl/llm/language_model_factory.h"
 
 namespace clinrl::cli {
 
@@ -32,10 +32,10 @@ struct LanguageModelArgs {
   bool given() const { return !spec.empty(); }
 
   // The options the flags describe; UserError naming the flag otherwise.
-  serve::LanguageModelOptions options() const {
-    serve::LanguageModelOptions o;
+  llm::LanguageModelOptions options() const {
+    llm::LanguageModelOptions o;
     try {
-      o = serve::parse_language_model_spec(spec);
+      o = llm::parse_language_model_spec(spec);
     } catch (const UserError& e) {
       throw UserError(core::format("--{}: {}", prefix, e.what()));
     }
@@ -47,7 +47,7 @@ struct LanguageModelArgs {
     return o;
   }
 
-  std::unique_ptr<core::LanguageModel> open() const { return serve::open_language_model(options()); }
+  std::unique_ptr<core::LanguageModel> open() const { return llm::open_language_model(options()); }
 };
 
 }  // namespace clinrl::cli

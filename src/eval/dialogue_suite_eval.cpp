@@ -58,7 +58,7 @@ core::Json EpisodeResult::to_json(const rubric::Rubric& rubric) const {
           {"transcript", sim::episode_to_json(transcript)}};
 }
 
-DialogueSuiteResult evaluate_dialogue_suite(rl::Policy& policy, const std::vector<records::Record>& records,
+DialogueSuiteResult evaluate_dialogue_suite(model::ChatModel& policy, const std::vector<records::Record>& records,
                                             const EvalConfig& config, std::shared_ptr<const sim::Realiser> patient) {
   config.validate();
   auto t0 = std::chrono::steady_clock::now();

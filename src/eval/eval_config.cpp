@@ -12,13 +12,6 @@ void GenerationOptions::validate() const {
   core::check_range("batch_size", batch_size, 1, 65536);
 }
 
-void ModelLoadOptions::validate() const {
-  core::check_choice("dtype", dtype, {"float32", "bfloat16"});
-  if (device != "cpu" && device.rfind("cuda", 0) != 0)
-    throw std::invalid_argument("device must be cpu, cuda or cuda:N, got '" + device + "'");
-  chat.validate();
-}
-
 void EvalConfig::validate() const {
   core::check_choice("grader", grader, {"rules", "llm"});
   core::check_range("n_repeats", n_repeats, 1, 1000);

@@ -14,13 +14,13 @@
 #include "clinrl/eval/run_curves.h"
 #include "clinrl/eval/suite_eval.h"
 #include "clinrl/eval/suite_kind.h"
-#include "clinrl/model/transformer.h"
+#include "clinrl/model/chat_model.h"
 #include "clinrl/records/record_io.h"
 #include "clinrl/rl/metrics_log.h"
 #include "clinrl/rubric/grade_suite.h"
 #include "clinrl/rubric/suite.h"
-#include "clinrl/serve/language_model_factory.h"
-#include "clinrl/serve/local_language_model.h"
+#include "clinrl/llm/language_model_factory.h"
+#include "clinrl/llm/local_language_model.h"
 #include "clinrl/sim/llm_realiser.h"
 
 namespace fs = std::filesystem;
@@ -29,14 +29,6 @@ namespace clinrl::eval {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-torch::Device parse_device(const std::string& name) {
-  try {
-    return torch::Device(name);
-  } catch (const std::exception&) {
-    throw UserError(core::format("model.device: '{}' is not a device (cpu, cuda, cuda:N)", name));
-  }
-}
 
 std::vector<MetricCurve> run_curves(const EvalRequest& request, core::Json& sources) {
   std::optional<fs::path> run;
@@ -75,6 +67,83 @@ void check_no_subsample(const EvalConfig& config, const char* mode) {
                                  mode));
 }
 
+// A record set: the policy consults simulated patients; each dialogue is
+// graded by its record's generated rubric.
+void evaluate_record_set(const EvalRequest& request, EvalReport& report, std::vector<core::Json>& rows) {
+  const EvalConfig& config = request.config;
+  if (!request.completions.empty())
+    throw UserError(core::format("--suite {} is a record set: saved completions can only be graded against a "
+                                 "HealthBench suite",
+                                 request.suite));
+  if (request.checkpoint.empty())
+    throw UserError(core::format("--suite {} is a record set: its dialogues need a --checkpoint to play the doctor",
+                                 request.suite));
+  if (config.grader != "rules")
+    log::warn("eval: record sets are graded by the rule grader (their generated rubrics carry match blocks); "
+              "grader '{}' is not used",
+              config.grader);
+  auto records = records::load_records(request.suite);
+  auto policy = model::ChatModel::load(request.checkpoint, config.model);
+  std::shared_ptr<sim::LlmRealiser> llm_patient;
+  if (request.patient_llm)
+    llm_patient = std::make_shared<sim::LlmRealiser>(
+        request.patient_llm,
+        std::make_shared<const sim::Lexicon>(sim::Lexicon::load(config.dialogue.sim.lexicon_path())),
+        config.dialogue.sim.llm_patient);
+  auto result = evaluate_dialogue_suite(policy, records, config, llm_patient);
+  report.kind = "dialogues";
+  if (llm_patient) {
+    const auto st = llm_patient->stats();
+    report.counts["llm_patient"] = {{"turns", st.turns},       {"requests", st.requests},
+                                    {"rejected", st.rejected}, {"backend_errors", st.backend_errors},
+                                    {"fallbacks", st.fallbacks}};
+  }
+  report.metrics = result.metrics;
+  report.repeat_scores = result.repeat_scores;
+  for (size_t i = 0; i < result.episodes.size(); ++i) rows.push_back(result.episodes[i].to_json(result.rubrics[i]));
+  report.counts["records"] = result.episodes.size() / static_cast<size_t>(config.n_repeats);
+  report.counts["episodes_per_record"] = config.n_repeats;
+  report.counts["episodes"] = result.episodes.size();
+  report.timings["dialogue_seconds"] = result.seconds;
+}
+
+// A HealthBench suite: generated or saved replies, graded by the chosen grader.
+void evaluate_healthbench_suite(const EvalRequest& request, EvalReport& report, std::vector<core::Json>& rows) {
+  const EvalConfig& config = request.config;
+  auto suite = rubric::load_suite(request.suite);
+  core::LanguageModel* judge = request.judge;
+  std::unique_ptr<core::LanguageModel> owned_judge;
+  if (!judge && config.grader == "llm" && !config.judge_model.empty()) {
+    owned_judge = llm::open_language_model(llm::parse_language_model_spec(config.judge_model));
+    judge = owned_judge.get();
+  }
+  auto grader = make_grader(config, judge);
+  SuiteEvalResult result;
+  if (!request.completions.empty()) {
+    check_no_subsample(config, "--completions");
+    result = grade_saved_completions(*grader, suite, rubric::load_completions(request.completions),
+                                     request.completions, config.bootstrap);
+    report.kind = "replay";
+  } else if (request.policy) {
+    result = evaluate_suite(*request.policy, *grader, suite, config);
+    report.kind = "suite";
+  } else {
+    llm::LocalModelOptions local;
+    local.checkpoint = request.checkpoint;
+    local.load = config.model;
+    local.max_batch = config.generation.batch_size;
+    auto model = llm::LocalLanguageModel::load(local);
+    LocalModelReplies replies(*model);
+    result = evaluate_suite(replies, *grader, suite, config);
+    report.counts["unanswered_prompts"] = replies.unanswered();
+    report.kind = "suite";
+  }
+  fill_suite_report(result, suite, report, rows);
+  report.counts["suite_examples"] = suite.examples.size();
+  report.counts["examples"] = result.examples.size() / static_cast<size_t>(std::max<size_t>(1, result.repeat_scores.size()));
+  report.counts["repeats"] = result.repeat_scores.size();
+}
+
 }  // namespace
 
 EvalRunSummary run_eval(const EvalRequest& request) {
@@ -101,78 +170,10 @@ EvalRunSummary run_eval(const EvalRequest& request) {
 
   const SuiteKind kind = detect_suite_kind(request.suite);
   report.counts["suite_kind"] = to_string(kind);
-  if (kind == SuiteKind::records) {
-    if (!request.completions.empty())
-      throw UserError(core::format("--suite {} is a record set: saved completions can only be graded against a "
-                                   "HealthBench suite",
-                                   request.suite));
-    if (request.checkpoint.empty())
-      throw UserError(core::format("--suite {} is a record set: its dialogues need a --checkpoint to play the doctor",
-                                   request.suite));
-    if (config.grader != "rules")
-      log::warn("eval: record sets are graded by the rule grader (their generated rubrics carry match blocks); "
-                "grader '{}' is not used",
-                config.grader);
-    auto records = records::load_records(request.suite);
-    auto policy = rl::Policy::load(request.checkpoint, config.model.chat, model::parse_dtype(config.model.dtype),
-                                   parse_device(config.model.device));
-    std::shared_ptr<sim::LlmRealiser> llm_patient;
-    if (request.patient_llm)
-      llm_patient = std::make_shared<sim::LlmRealiser>(
-          request.patient_llm,
-          std::make_shared<const sim::Lexicon>(sim::Lexicon::load(config.dialogue.sim.lexicon_path())),
-          config.dialogue.sim.llm_patient);
-    auto result = evaluate_dialogue_suite(policy, records, config, llm_patient);
-    report.kind = "dialogues";
-    if (llm_patient) {
-      const auto st = llm_patient->stats();
-      report.counts["llm_patient"] = {{"turns", st.turns},       {"requests", st.requests},
-                                      {"rejected", st.rejected}, {"backend_errors", st.backend_errors},
-                                      {"fallbacks", st.fallbacks}};
-    }
-    report.metrics = result.metrics;
-    report.repeat_scores = result.repeat_scores;
-    for (size_t i = 0; i < result.episodes.size(); ++i) rows.push_back(result.episodes[i].to_json(result.rubrics[i]));
-    report.counts["records"] = result.episodes.size() / static_cast<size_t>(config.n_repeats);
-    report.counts["episodes_per_record"] = config.n_repeats;
-    report.counts["episodes"] = result.episodes.size();
-    report.timings["dialogue_seconds"] = result.seconds;
-  } else {
-    auto suite = rubric::load_suite(request.suite);
-    core::LanguageModel* judge = request.judge;
-    std::unique_ptr<core::LanguageModel> owned_judge;
-    if (!judge && config.grader == "llm" && !config.judge_model.empty()) {
-      owned_judge = serve::open_language_model(serve::parse_language_model_spec(config.judge_model));
-      judge = owned_judge.get();
-    }
-    auto grader = make_grader(config, judge);
-    SuiteEvalResult result;
-    if (!request.completions.empty()) {
-      check_no_subsample(config, "--completions");
-      result = grade_saved_completions(*grader, suite, rubric::load_completions(request.completions),
-                                       request.completions, config.bootstrap);
-      report.kind = "replay";
-    } else if (request.policy) {
-      result = evaluate_suite(*request.policy, *grader, suite, config);
-      report.kind = "suite";
-    } else {
-      serve::LocalModelOptions local;
-      local.checkpoint = request.checkpoint;
-      local.dtype = config.model.dtype;
-      local.device = config.model.device;
-      local.chat = config.model.chat;
-      local.max_batch = config.generation.batch_size;
-      auto model = serve::LocalLanguageModel::load(local);
-      LocalModelReplies replies(*model);
-      result = evaluate_suite(replies, *grader, suite, config);
-      report.counts["unanswered_prompts"] = replies.unanswered();
-      report.kind = "suite";
-    }
-    fill_suite_report(result, suite, report, rows);
-    report.counts["suite_examples"] = suite.examples.size();
-    report.counts["examples"] = result.examples.size() / static_cast<size_t>(std::max<size_t>(1, result.repeat_scores.size()));
-    report.counts["repeats"] = result.repeat_scores.size();
-  }
+  if (kind == SuiteKind::records)
+    evaluate_record_set(request, report, rows);
+  else
+    evaluate_healthbench_suite(request, report, rows);
   auto curves = run_curves(request, report.sources);
   const double total = std::chrono::duration<double>(Clock::now() - t0).count();
   report.timings["total_seconds"] = total;

@@ -8,10 +8,10 @@ namespace clinrl::eval {
 
 std::vector<std::string> LocalModelReplies::generate(const std::vector<ReplyRequest>& batch) {
   std::vector<std::string> out(batch.size());
-  std::vector<serve::CompletionRequest> requests;
+  std::vector<llm::CompletionRequest> requests;
   std::vector<size_t> index;
   for (size_t i = 0; i < batch.size(); ++i) {
-    serve::CompletionRequest r = serve::to_completion_request(batch[i].messages, batch[i].options);
+    llm::CompletionRequest r = llm::to_completion_request(batch[i].messages, batch[i].options);
     try {
       model_->check(r);
     } catch (const std::invalid_argument& e) {

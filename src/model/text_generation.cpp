@@ -6,8 +6,7 @@
 #include "clinrl/core/error.h"
 #include "clinrl/core/json_io.h"
 #include "clinrl/core/strings.h"
-#include "clinrl/model/checkpoint.h"
-#include "clinrl/model/tokenizer.h"
+#include "clinrl/model/chat_model.h"
 
 namespace clinrl::model {
 
@@ -32,12 +31,10 @@ std::vector<ChatMessage> read_messages_file(const std::filesystem::path& path) {
 TextGenerationResult generate_text(const TextGenerationRequest& r, const std::function<void(const std::string&)>& on_text) {
   if (r.prompt.has_value() == r.messages_file.has_value())
     throw UserError("give exactly one of a prompt and a messages file");
-  auto tokenizer = std::make_shared<const Tokenizer>(Tokenizer::load(r.model_dir / "tokenizer.json"));
-  auto model = load_checkpoint(r.model_dir, parse_dtype(r.dtype), torch::Device(r.device));
+  ChatModel loaded = ChatModel::load(r.checkpoint, r.load);
+  auto& model = loaded.model;
+  const auto& tokenizer = loaded.tokenizer;
   model->eval();
-  if (tokenizer->vocab_size() > model->options().vocab_size)
-    throw UserError(core::format("{}: the tokenizer has {} ids but the model only {}", r.model_dir.string(),
-                                 tokenizer->vocab_size(), model->options().vocab_size));
 
   std::vector<int32_t> ids;
   StopOptions stop = r.stop;
@@ -46,11 +43,10 @@ TextGenerationResult generate_text(const TextGenerationRequest& r, const std::fu
     if (!r.prompt) throw UserError("--raw needs --prompt");
     ids = tokenizer->encode(*r.prompt);
   } else {
-    auto chat = ChatTemplate::create(r.chat, tokenizer);
     std::vector<ChatMessage> messages = r.prompt ? std::vector<ChatMessage>{{"user", *r.prompt}}
                                                  : read_messages_file(*r.messages_file);
-    ids = chat.render(messages, /*add_generation_prompt=*/true).ids;
-    for (auto id : chat.stop_ids()) stop.eos_ids.push_back(id);
+    ids = loaded.chat->render(messages, /*add_generation_prompt=*/true).ids;
+    for (auto id : loaded.chat->stop_ids()) stop.eos_ids.push_back(id);
   }
   if (ids.empty()) throw UserError("the prompt encodes to no tokens");
 

@@ -2,7 +2,7 @@
 
 namespace clinrl::rl {
 
-DialogueEvalResult evaluate_dialogues(Policy& policy,
+DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
                                       const std::vector<std::shared_ptr<const sim::PatientSimulator>>& simulators,
                                       const EpisodeScorer& scorer, const RolloutOptions& rollout,
                                       int64_t episodes_per_record, uint64_t seed) {
@@ -10,17 +10,14 @@ DialogueEvalResult evaluate_dialogues(Policy& policy,
   greedy.sampler = model::SamplerOptions{};
   greedy.sampler.temperature = 0.0;
   std::vector<EpisodeJob> jobs;
-  std::vector<size_t> record_of_job;
   for (size_t r = 0; r < simulators.size(); ++r)
-    for (int64_t k = 0; k < episodes_per_record; ++k) {
+    for (int64_t k = 0; k < episodes_per_record; ++k)
       jobs.push_back({simulators[r], Rng::stream(seed, "eval-episode", r * 1024 + static_cast<uint64_t>(k)).next_u64()});
-      record_of_job.push_back(r);
-    }
   DialogueEvalResult result;
   result.episodes = roll_out(policy, jobs, greedy, seed);
   HeldOutScore& s = result.summary;
   for (size_t i = 0; i < result.episodes.size(); ++i) {
-    EpisodeScore score = scorer.score(record_of_job[i], result.episodes[i].transcript, rollout.system_prompt);
+    EpisodeScore score = scorer.score(jobs[i].simulator->record(), result.episodes[i].transcript, rollout.system_prompt);
     s.rubric += score.rubric;
     s.diagnosis_accuracy += score.diagnosis_correct ? 1 : 0;
     s.must_ask_coverage += score.must_ask_coverage;

@@ -19,6 +19,12 @@ DynamicSampler::DynamicSampler(int target_groups, int max_resample_batches)
                                              target_groups, max_resample_batches));
 }
 
+DynamicSampler DynamicSampler::keep_all(int target_groups) {
+  DynamicSampler s(target_groups, 0);
+  s.drop_zero_variance_ = false;
+  return s;
+}
+
 std::vector<size_t> DynamicSampler::offer(const std::vector<std::vector<double>>& groups) {
   if (exhausted())
     throw std::logic_error(core::format("DynamicSampler: offer() after the last of {} rounds", rounds_));
@@ -28,7 +34,7 @@ std::vector<size_t> DynamicSampler::offer(const std::vector<std::vector<double>>
     ++seen_;
     if (!has_reward_variance(groups[i])) {
       ++zero_variance_;
-      continue;
+      if (drop_zero_variance_) continue;
     }
     if (kept_ < target_) {
       kept.push_back(i);

@@ -26,8 +26,7 @@ EpisodeBatch collate_episodes(const std::vector<const EpisodeTokens*>& episodes,
       auto ti = static_cast<int64_t>(t);
       ids[b][ti] = e.ids[t];
       att[b][ti] = 1;
-      // Position 0 has no context, so it can never be a sampled token.
-      mask[b][ti] = t > 0 && e.policy_mask[t] ? 1.0f : 0.0f;
+      mask[b][ti] = e.carries_loss(t) ? 1.0f : 0.0f;
       old[b][ti] = e.old_logp[t];
     }
     batch.truncated[b] = e.truncated;
@@ -51,7 +50,7 @@ UpdateResult grpo_update(model::Transformer& policy, torch::optim::Optimizer& op
   LossNormalizer normalizer;
   for (const auto& e : episodes) {
     if (options.mask_truncated && e.truncated) continue;
-    int64_t n = e.policy_tokens() - (e.policy_mask.empty() ? 0 : e.policy_mask[0]);
+    const int64_t n = e.loss_tokens();
     normalizer.tokens += static_cast<double>(n);
     normalizer.sequences += n > 0 ? 1 : 0;
   }

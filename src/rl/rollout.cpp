@@ -70,7 +70,7 @@ void add_tokens(EpisodeTokens& e, const std::vector<int64_t>& ids, const std::ve
   }
 }
 
-std::vector<RolloutEpisode> play(Policy& policy, const std::vector<EpisodeJob>& jobs, const RolloutOptions& options,
+std::vector<RolloutEpisode> play(model::ChatModel& policy, const std::vector<EpisodeJob>& jobs, const RolloutOptions& options,
                                  uint64_t sampler_seed, bool keep_cache) {
   torch::NoGradGuard no_grad;
   const auto& chat = *policy.chat;
@@ -158,12 +158,12 @@ std::vector<RolloutEpisode> play(Policy& policy, const std::vector<EpisodeJob>& 
 
 }  // namespace
 
-std::vector<RolloutEpisode> roll_out(Policy& policy, const std::vector<EpisodeJob>& jobs,
+std::vector<RolloutEpisode> roll_out(model::ChatModel& policy, const std::vector<EpisodeJob>& jobs,
                                      const RolloutOptions& options, uint64_t sampler_seed) {
   return play(policy, jobs, options, sampler_seed, true);
 }
 
-std::vector<RolloutEpisode> roll_out_reencoding(Policy& policy, const std::vector<EpisodeJob>& jobs,
+std::vector<RolloutEpisode> roll_out_reencoding(model::ChatModel& policy, const std::vector<EpisodeJob>& jobs,
                                                 const RolloutOptions& options, uint64_t sampler_seed) {
   return play(policy, jobs, options, sampler_seed, false);
 }

@@ -1,5 +1,10 @@
 #include "clinrl/rl/rubric_scorer.h"
 
+#include <map>
+#include <stdexcept>
+
+#include "clinrl/core/error.h"
+#include "clinrl/core/strings.h"
 #include "clinrl/rl/rollout.h"
 #include "clinrl/rubric/generator.h"
 #include "clinrl/rubric/rule_grader.h"
@@ -18,9 +23,9 @@ struct RecordRubric {
 class RubricScorer : public EpisodeScorer {
  public:
   RubricScorer(const std::vector<records::Record>& records, bool turn_rubrics, int max_turns)
-      : records_(records), turn_rubrics_(turn_rubrics) {
+      : turn_rubrics_(turn_rubrics) {
     turn_options_.max_turns = max_turns;
-    for (const auto& r : records_) {
+    for (const auto& r : records) {
       RecordRubric rr;
       rr.items = rubric::generate_rubric(r);
       rr.compiled = grader_.compile(rr.items);
@@ -31,12 +36,16 @@ class RubricScorer : public EpisodeScorer {
                          {"tags", core::Json::array()},
                          {"match", {{"diagnosis", names}}}};
       rr.diagnosis = grader_.compile({rubric::RubricItem::from_json(item, "diagnosis check of " + r.id)});
-      rubrics_.push_back(std::move(rr));
+      if (!rubrics_.emplace(r.id, std::move(rr)).second)
+        throw UserError(core::format("record id {} occurs twice: each record needs its own rubric", r.id));
     }
   }
 
-  EpisodeScore score(size_t record, const sim::Episode& episode, const std::string& system_prompt) const override {
-    const RecordRubric& rr = rubrics_.at(record);
+  EpisodeScore score(const records::Record& record, const sim::Episode& episode,
+                     const std::string& system_prompt) const override {
+    auto it = rubrics_.find(record.id);
+    if (it == rubrics_.end()) throw std::invalid_argument(core::format("no rubric for record {}", record.id));
+    const RecordRubric& rr = it->second;
     core::Conversation conversation = to_conversation(episode, system_prompt);
     auto result = grader_.grade(conversation, rr.compiled);
     EpisodeScore s;
@@ -45,8 +54,8 @@ class RubricScorer : public EpisodeScorer {
     s.has_diagnosis = !episode.diagnosis.empty();
     auto diagnosis = grader_.grade(conversation, rr.diagnosis);
     s.diagnosis_correct = diagnosis.items[0].met.value_or(false);
-    s.must_ask_coverage = sim::must_ask_coverage(episode, records_.at(record)).fraction;
-    if (turn_rubrics_) s.turn_scores = turn_scores(records_.at(record), conversation);
+    s.must_ask_coverage = sim::must_ask_coverage(episode, record).fraction;
+    if (turn_rubrics_) s.turn_scores = turn_scores(record, conversation);
     return s;
   }
 
@@ -65,11 +74,10 @@ class RubricScorer : public EpisodeScorer {
     return scores;
   }
 
-  std::vector<records::Record> records_;
   bool turn_rubrics_ = false;
   rubric::TurnRubricOptions turn_options_;
   rubric::RuleGrader grader_;
-  std::vector<RecordRubric> rubrics_;
+  std::map<std::string, RecordRubric> rubrics_;  // by record id
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "clinrl/model/loss_positions.h"
+
 namespace clinrl::rl {
 
 std::vector<PackedBatch> pack_dialogues(const std::vector<TokenizedDialogue>& dialogues, int64_t row_length,
@@ -29,8 +31,7 @@ std::vector<PackedBatch> pack_dialogues(const std::vector<TokenizedDialogue>& di
       target->ids.push_back(d.ids[static_cast<size_t>(i)]);
       target->positions.push_back(i);
       target->document.push_back(target->count);
-      // Position 0 of a dialogue has no context to be predicted from.
-      target->loss.push_back(i > 0 && d.loss_mask[static_cast<size_t>(i)] ? 1.0f : 0.0f);
+      target->loss.push_back(model::position_carries_loss(i) && d.loss_mask[static_cast<size_t>(i)] ? 1.0f : 0.0f);
     }
     ++target->count;
   }

@@ -45,7 +45,7 @@ double evaluate_nll(model::Transformer& model, const std::vector<PackedBatch>& b
   return weight > 0 ? total / weight : 0.0;
 }
 
-SftReport train_sft(Policy& policy, const std::vector<TokenizedDialogue>& train,
+SftReport train_sft(model::ChatModel& policy, const std::vector<TokenizedDialogue>& train,
                     const std::vector<TokenizedDialogue>& val, const SftOptions& options, uint64_t seed,
                     MetricsWriter* metrics) {
   auto& model = policy.model;

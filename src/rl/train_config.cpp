@@ -15,10 +15,9 @@ void DataOptions::validate() const {
 void PolicyOptions::validate() const {
   if (checkpoint.empty() && init_config.empty())
     throw std::invalid_argument("give either checkpoint (a model directory) or init_config (an HF config.json)");
-  core::check_choice("dtype", dtype, {"float32", "bfloat16"});
-  if (device != "cpu" && device.rfind("cuda", 0) != 0)
-    throw std::invalid_argument("device must be cpu, cuda or cuda:N, got '" + device + "'");
-  chat.validate();
+  load.validate();
+  // float16 training would need loss scaling, which the trainer does not do.
+  if (load.dtype == "float16") throw std::invalid_argument("dtype float16 cannot be trained: use bfloat16 or float32");
 }
 
 void CheckpointOptions::validate() const {

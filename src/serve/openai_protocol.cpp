@@ -160,7 +160,7 @@ ParsedChatRequest parse_chat_request(std::string_view body, const ChatRequestLim
   return out;
 }
 
-Json completion_body(const std::string& id, int64_t created, const std::string& model, const CompletionResult& result) {
+Json completion_body(const std::string& id, int64_t created, const std::string& model, const llm::CompletionResult& result) {
   Json choices = Json::array();
   int64_t completion_tokens = 0;
   for (size_t k = 0; k < result.choices.size(); ++k) {

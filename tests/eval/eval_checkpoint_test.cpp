@@ -9,7 +9,7 @@
 #include "clinrl/records/record_io.h"
 #include "clinrl/rl/demonstrations.h"
 #include "clinrl/rubric/rule_grader.h"
-#include "clinrl/serve/local_language_model.h"
+#include "clinrl/llm/local_language_model.h"
 #include "support/test_support.h"
 
 namespace fs = std::filesystem;
@@ -165,9 +165,9 @@ TEST_CASE("eval checkpoint: single-turn replies from a local checkpoint, batched
   auto suite = rubric::load_suite(dir / "s.jsonl");
 
   // The library: sampled replies, each with its own seed, are the same whatever the batch and the subsample.
-  serve::LocalModelOptions local;
+  llm::LocalModelOptions local;
   local.checkpoint = checkpoint.string();
-  auto model = serve::LocalLanguageModel::load(local);
+  auto model = llm::LocalLanguageModel::load(local);
   eval::LocalModelReplies replies(*model);
   rubric::RuleGrader grader;
   eval::EvalConfig config;

@@ -43,3 +43,13 @@ TEST_CASE("dynamic sampling: variance test tolerates rounding", "[rl]") {
   CHECK(has_reward_variance({0.0, 1e-6}));
   CHECK(DynamicSampler(1, 0).zero_variance_fraction() == 0.0);
 }
+
+TEST_CASE("keep_all keeps every group of its one round and still counts zero variance", "[rl]") {
+  auto s = DynamicSampler::keep_all(3);
+  CHECK(s.groups_to_request() == 3);
+  auto kept = s.offer({{1, 1}, {0, 1}, {0, 0}});
+  CHECK(kept == std::vector<size_t>{0, 1, 2});
+  CHECK(s.full());
+  CHECK_FALSE(s.needs_more());
+  CHECK(s.zero_variance_fraction() == Approx(2.0 / 3.0));
+}

@@ -14,7 +14,7 @@ using namespace clinrl;
 namespace {
 
 // A tiny random policy over a tokenizer trained on a few demonstrations.
-rl::Policy tiny_policy(const fs::path& dir, const std::vector<std::shared_ptr<const sim::PatientSimulator>>& sims) {
+model::ChatModel tiny_policy(const fs::path& dir, const std::vector<std::shared_ptr<const sim::PatientSimulator>>& sims) {
   auto book = rl::QuestionBook::load(fs::path(CLINRL_SOURCE_DIR) / "data/rl/expert_questions.json");
   auto demos = rl::play_demonstrations(sims, book, rl::ExpertOptions{}, 8, 1);
   model::BpeTrainOptions tok;
@@ -32,7 +32,7 @@ rl::Policy tiny_policy(const fs::path& dir, const std::vector<std::shared_ptr<co
   model::Transformer m(o);
   m->initialize(3);
   model::save_checkpoint(m, dir / "ckpt", dir / "tokenizer.json");
-  return rl::Policy::load(dir / "ckpt", model::ChatTemplateOptions{});
+  return model::ChatModel::load(dir / "ckpt", model::ChatModelOptions{});
 }
 
 }  // namespace

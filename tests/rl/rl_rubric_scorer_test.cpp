@@ -19,7 +19,7 @@ TEST_CASE("rubric scorer: the expert's episode scores well, an empty consultatio
   auto demo = rl::play_demonstrations(sims, book, perfect, 1, 5).at(0);
   auto scorer = rl::make_rubric_scorer(records, /*turn_rubrics=*/true, 12);
 
-  auto good = scorer->score(0, demo.episode, "");
+  auto good = scorer->score(records[0], demo.episode, "");
   CHECK(good.has_diagnosis);
   CHECK(good.diagnosis_correct);
   CHECK(good.rubric > 0.3);
@@ -31,9 +31,28 @@ TEST_CASE("rubric scorer: the expert's episode scores well, an empty consultatio
   auto state = sims[0]->new_episode();
   state.reset(1);
   state.step("DIAGNOSIS: influenza.");
-  auto bad = scorer->score(0, state.transcript(), "");
+  auto bad = scorer->score(records[0], state.transcript(), "");
   CHECK(bad.has_diagnosis);
   CHECK_FALSE(bad.diagnosis_correct);
   CHECK(bad.rubric < good.rubric);
   CHECK(bad.must_ask_coverage == 0);
+}
+
+TEST_CASE("rubric scorer: scores by the record it is given, refuses one it has no rubric for", "[rl]") {
+  auto records = records::load_records(fs::path(CLINRL_SOURCE_DIR) / "data/records/synth.val.jsonl");
+  records.resize(2);
+  REQUIRE(records[0].diagnosis.name != records[1].diagnosis.name);
+  auto sims = rl::make_simulators(records, sim::SimOptions{});
+  // The scorer holds the records in the other order: the record, not a position, decides.
+  auto scorer = rl::make_rubric_scorer({records[1], records[0]});
+  auto state = sims[0]->new_episode();
+  state.reset(1);
+  state.step("DIAGNOSIS: " + records[0].diagnosis.name + ".");
+  CHECK(scorer->score(records[0], state.transcript(), "").diagnosis_correct);
+  CHECK_FALSE(scorer->score(records[1], state.transcript(), "").diagnosis_correct);
+
+  auto stranger = records[0];
+  stranger.id = "not-in-the-scorer";
+  CHECK_THROWS_WITH(scorer->score(stranger, state.transcript(), ""), Catch::Matchers::Contains("not-in-the-scorer"));
+  CHECK_THROWS_WITH(rl::make_rubric_scorer({records[0], records[0]}), Catch::Matchers::Contains("occurs twice"));
 }

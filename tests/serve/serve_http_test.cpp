@@ -9,8 +9,8 @@
 #include "clinrl/core/strings.h"
 #include "clinrl/rubric/llm_judge.h"
 #include "clinrl/serve/chat_server.h"
-#include "clinrl/serve/http_chat_client.h"
-#include "clinrl/serve/language_model_factory.h"
+#include "clinrl/llm/http_chat_client.h"
+#include "clinrl/llm/language_model_factory.h"
 #include "serve/serve_fixtures.h"
 
 using namespace clinrl;
@@ -22,12 +22,12 @@ namespace {
 // tests should not pay for them again and again).
 struct Served {
   test::TempDir dir;
-  std::unique_ptr<serve::LocalLanguageModel> model;
+  std::unique_ptr<llm::LocalLanguageModel> model;
   std::unique_ptr<serve::ChatServer> server;
   Served() {
-    serve::LocalModelOptions options;
+    llm::LocalModelOptions options;
     options.checkpoint = test::tiny_checkpoint(dir.path()).string();
-    model = serve::LocalLanguageModel::load(options);
+    model = llm::LocalLanguageModel::load(options);
     serve::ServerOptions s;
     s.port = 0;
     s.max_request_bytes = 4096;
@@ -41,16 +41,16 @@ Served& served() {
   return s;
 }
 
-serve::HttpClientOptions client_options(const std::string& base_url) {
-  serve::HttpClientOptions o;
+llm::HttpClientOptions client_options(const std::string& base_url) {
+  llm::HttpClientOptions o;
   o.base_url = base_url;
   o.backoff_initial_s = 0.01;
   o.backoff_max_s = 0.05;
   return o;
 }
 
-serve::CompletionRequest ask(const std::string& question, double temperature, uint64_t seed, int64_t max_tokens = 16) {
-  serve::CompletionRequest r;
+llm::CompletionRequest ask(const std::string& question, double temperature, uint64_t seed, int64_t max_tokens = 16) {
+  llm::CompletionRequest r;
   r.messages = {{"user", question}};
   r.temperature = temperature;
   r.seed = seed;
@@ -84,7 +84,7 @@ void check_error_body(const httplib::Result& res, int status, const Json& param)
 
 TEST_CASE("serve: the HTTP client gets what the local model generates; streaming; models; health", "[serve]") {
   auto& s = served();
-  serve::HttpChatClient client(client_options(s.server->base_url()));
+  llm::HttpChatClient client(client_options(s.server->base_url()));
   CHECK(client.url() == s.server->base_url() + "/chat/completions");
 
   auto request = ask("hello world", 0.9, 5);
@@ -242,7 +242,7 @@ TEST_CASE("serve: a bearer token is required when configured", "[serve]") {
 
     auto o = client_options(guarded.base_url());
     o.api_key_env = "CLINRL_TEST_SERVE_TOKEN";
-    serve::HttpChatClient client(o);
+    llm::HttpChatClient client(o);
     CHECK(client.complete(ask("hi", 0, 1, 2)).choices.size() == 1);
   }
   guarded.stop();
@@ -276,7 +276,7 @@ TEST_CASE("http client: retries 503 and refused connections with backoff; a 400 
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
 
   {  // clients close their kept-alive connections before the fake server stops
-    serve::HttpChatClient flaky(client_options(base + "/flaky/v1"));
+    llm::HttpChatClient flaky(client_options(base + "/flaky/v1"));
     auto r = flaky.complete(ask("hi", 0, 1));
     CHECK(r.choices[0].text == "fine");
     CHECK(r.choices[0].finish_reason == "stop");
@@ -285,11 +285,11 @@ TEST_CASE("http client: retries 503 and refused connections with backoff; a 400 
     CHECK(hits == 3);
 
     hits = 0;
-    serve::HttpChatClient strict(client_options(base + "/strict/v1/"));
+    llm::HttpChatClient strict(client_options(base + "/strict/v1/"));
     try {
       strict.chat({{"user", "hi"}}, {});
       FAIL("a 400 must throw");
-    } catch (const serve::HttpChatError& e) {
+    } catch (const llm::HttpChatError& e) {
       CHECK(e.status() == 400);
       CHECK(e.attempts() == 1);
       CHECK_THAT(e.what(), Catch::Contains(base + "/strict/v1/chat/completions") && Catch::Contains("400") &&
@@ -297,7 +297,7 @@ TEST_CASE("http client: retries 503 and refused connections with backoff; a 400 
   }
   CHECK(hits == 1);
 
-  serve::HttpChatClient garbled(client_options(base + "/garbled/v1"));
+  llm::HttpChatClient garbled(client_options(base + "/garbled/v1"));
   CHECK_THROWS_WITH(garbled.chat({{"user", "hi"}}, {}), Catch::Contains("unusable response") &&
                                                             Catch::Contains("content is not a string"));
   }
@@ -305,11 +305,11 @@ TEST_CASE("http client: retries 503 and refused connections with backoff; a 400 
   thread.join();
   auto o = client_options(base + "/v1");  // nobody listens there now
   o.max_retries = 2;
-  serve::HttpChatClient refused(o);
+  llm::HttpChatClient refused(o);
   try {
     refused.chat({{"user", "hi"}}, {});
     FAIL("a refused connection must throw");
-  } catch (const serve::HttpChatError& e) {
+  } catch (const llm::HttpChatError& e) {
     CHECK(e.status() == 0);
     CHECK(e.attempts() == 3);
     CHECK_THAT(e.what(), Catch::Contains("gave up after 3 attempt(s)"));
@@ -318,7 +318,7 @@ TEST_CASE("http client: retries 503 and refused connections with backoff; a 400 
 
   // The judge counts a backend call that fails for good as a failed attempt.
   o.max_retries = 0;
-  serve::HttpChatClient down(o);
+  llm::HttpChatClient down(o);
   rubric::LlmJudgeOptions judge_options;
   judge_options.max_attempts = 2;
   rubric::LlmJudgeGrader judge(down, judge_options);
@@ -334,15 +334,15 @@ TEST_CASE("http client: retries 503 and refused connections with backoff; a 400 
 
   ::unsetenv("CLINRL_TEST_NO_SUCH_KEY");
   o.api_key_env = "CLINRL_TEST_NO_SUCH_KEY";
-  CHECK_THROWS_WITH(serve::HttpChatClient(o), Catch::Contains("CLINRL_TEST_NO_SUCH_KEY"));
+  CHECK_THROWS_WITH(llm::HttpChatClient(o), Catch::Contains("CLINRL_TEST_NO_SUCH_KEY"));
 }
 
 TEST_CASE("serve: the LLM judge grades through the HTTP client against the served checkpoint", "[serve]") {
   auto& s = served();
-  auto spec = serve::parse_language_model_spec(s.server->base_url());
+  auto spec = llm::parse_language_model_spec(s.server->base_url());
   CHECK(spec.backend == "http");
-  auto judge_model = serve::open_language_model(spec);
-  auto* client = dynamic_cast<serve::HttpChatClient*>(judge_model.get());
+  auto judge_model = llm::open_language_model(spec);
+  auto* client = dynamic_cast<llm::HttpChatClient*>(judge_model.get());
   REQUIRE(client);
   rubric::LlmJudgeOptions options;
   options.max_attempts = 3;
@@ -375,7 +375,7 @@ TEST_CASE("serve: 8 concurrent clients get the answers one client gets", "[serve
   auto request_of = [](int c, int i) { return ask("hello " + std::to_string(i), 0.8, 100 * c + i, 12); };
   std::vector<std::vector<std::string>> alone(clients), together(clients);
   {
-    serve::HttpChatClient one(client_options(s.server->base_url()));
+    llm::HttpChatClient one(client_options(s.server->base_url()));
     for (int c = 0; c < clients; ++c)
       for (int i = 0; i < per_client; ++i) alone[c].push_back(one.complete(request_of(c, i)).choices[0].text);
   }
@@ -383,7 +383,7 @@ TEST_CASE("serve: 8 concurrent clients get the answers one client gets", "[serve
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c)
     threads.emplace_back([&, c] {
-      serve::HttpChatClient mine(client_options(s.server->base_url()));
+      llm::HttpChatClient mine(client_options(s.server->base_url()));
       for (int i = 0; i < per_client; ++i) together[c].push_back(mine.complete(request_of(c, i)).choices[0].text);
     });
   for (auto& t : threads) t.join();

@@ -1,7 +1,7 @@
 // Eval throughput in examples per second, each figure against a baseline
 // measured in the same run:
 //  1. the whole single-turn evaluation (greedy replies of a tiny local model
-//     through serve::LocalLanguageModel, LLM-judge grading, HealthBench
+//     through llm::LocalLanguageModel, LLM-judge grading, HealthBench
 //     scoring) with the replies generated in batches of --batch prompts,
 //     against the same work with batches of one prompt (the batching gain);
 //  2. grading only (a replay of the same replies, no model) as the floor the
@@ -30,7 +30,7 @@
 #include "clinrl/model/checkpoint.h"
 #include "clinrl/model/runtime.h"
 #include "clinrl/rubric/llm_judge.h"
-#include "clinrl/serve/local_language_model.h"
+#include "clinrl/llm/local_language_model.h"
 
 using namespace clinrl;
 namespace fs = std::filesystem;
@@ -82,7 +82,7 @@ struct Timed {
   double seconds = 0;
 };
 
-Timed run(serve::LocalLanguageModel& model, rubric::Grader& grader, const rubric::Suite& suite,
+Timed run(llm::LocalLanguageModel& model, rubric::Grader& grader, const rubric::Suite& suite,
           const eval::EvalConfig& config) {
   eval::LocalModelReplies replies(model);
   auto t0 = Clock::now();
@@ -119,10 +119,10 @@ int main(int argc, char** argv) {
   model::Transformer m(options);
   m->initialize(1);
   model::save_checkpoint(m, scratch / "policy", scratch / "tokenizer.json");
-  serve::LocalModelOptions local;
+  llm::LocalModelOptions local;
   local.checkpoint = (scratch / "policy").string();
   local.max_batch = batch;
-  auto model = serve::LocalLanguageModel::load(local);
+  auto model = llm::LocalLanguageModel::load(local);
 
   InstantJudge judge;
   rubric::LlmJudgeGrader grader(judge, rubric::LlmJudgeOptions{});

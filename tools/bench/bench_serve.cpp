@@ -24,7 +24,7 @@
 #include "clinrl/model/checkpoint.h"
 #include "clinrl/model/runtime.h"
 #include "clinrl/serve/chat_server.h"
-#include "clinrl/serve/http_chat_client.h"
+#include "clinrl/llm/http_chat_client.h"
 
 using namespace clinrl;
 namespace fs = std::filesystem;
@@ -53,12 +53,12 @@ int client_main(const std::string& url, int clients, int requests, int max_token
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c)
     threads.emplace_back([&, c] {
-      serve::HttpClientOptions o;
+      llm::HttpClientOptions o;
       o.base_url = url;
       o.max_retries = 0;
-      serve::HttpChatClient client(o);
+      llm::HttpChatClient client(o);
       for (int i = 0; i < requests; ++i) {
-        serve::CompletionRequest r;
+        llm::CompletionRequest r;
         r.messages = {{"system", "You are a careful doctor."},
                       {"user", core::format("I have had a cough for {} days and a mild fever. What should I do?", i % 9 + 1)}};
         r.temperature = 0.8;
@@ -126,9 +126,9 @@ int main(int argc, char** argv) {
   m->initialize(1);
   model::save_checkpoint(m, scratch / "tiny", scratch / "tokenizer.json");
 
-  serve::LocalModelOptions lm;
+  llm::LocalModelOptions lm;
   lm.checkpoint = (scratch / "tiny").string();
-  auto model = serve::LocalLanguageModel::load(lm);
+  auto model = llm::LocalLanguageModel::load(lm);
   serve::ServerOptions so;
   so.port = 0;
   so.batch_wait_ms = arg(argc, argv, "--batch-wait-ms", so.batch_wait_ms);

@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   model::Transformer m(options);
   m->initialize(1);
   model::save_checkpoint(m, scratch / "policy", scratch / "tokenizer.json");
-  auto policy = rl::Policy::load(scratch / "policy", config.policy.chat);
+  auto policy = model::ChatModel::load(scratch / "policy", config.policy.load);
 
   // 1. KV-cached multi-turn rollouts vs re-encoding every turn.
   rl::RolloutOptions greedy = config.rollout;
@@ -108,13 +108,12 @@ int main(int argc, char** argv) {
   rl::GrpoTrainer trainer(policy, config, sims, *scorer, scratch / "run");
   for (int64_t s = 0; s < steps; ++s) {
     auto row = trainer.step(s);
-    double r = row["seconds_rollout"].get<double>(), g = row["seconds_grade"].get<double>(),
-           t = row["seconds_train"].get<double>();
+    double r = row.seconds_rollout, g = row.seconds_grade, t = row.seconds_train;
     double total = r + g + t;
     std::cout << core::format("grpo step {}: {} s = rollout {}% + grading {}% + training {}%; {} generated tokens/s; "
                               "{} episodes\n",
                               s + 1, total, 100 * r / total, 100 * g / total, 100 * t / total,
-                              row["tokens_per_second"].get<double>(), config.grpo.episodes_per_step());
+                              row.tokens_per_second, config.grpo.episodes_per_step());
   }
   std::error_code ec;
   fs::remove_all(scratch, ec);

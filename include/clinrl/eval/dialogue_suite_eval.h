@@ -18,7 +18,7 @@
 #include "clinrl/eval/eval_config.h"
 #include "clinrl/records/record.h"
 #include "clinrl/rl/episode_scorer.h"
-#include "clinrl/rl/policy.h"
+#include "clinrl/model/chat_model.h"
 #include "clinrl/rubric/grader.h"
 #include "clinrl/rubric/scoring.h"
 #include "clinrl/sim/episode.h"
@@ -53,7 +53,7 @@ struct DialogueSuiteResult {
 // config.n_repeats episodes each, with config.dialogue's simulator and
 // rollout options; config.seed fixes the patients. `patient` words the
 // patients' replies (null: the rule wording).
-DialogueSuiteResult evaluate_dialogue_suite(rl::Policy& policy, const std::vector<records::Record>& records,
+DialogueSuiteResult evaluate_dialogue_suite(model::ChatModel& policy, const std::vector<records::Record>& records,
                                             const EvalConfig& config,
                                             std::shared_ptr<const sim::Realiser> patient = nullptr);
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "clinrl/model/chat_template.h"
+#include "clinrl/model/chat_model_options.h"
 #include "clinrl/rl/rollout.h"
 #include "clinrl/rubric/llm_judge.h"
 #include "clinrl/rubric/scoring.h"
@@ -25,21 +25,6 @@ struct GenerationOptions {
     v("temperature", temperature);
     v("max_tokens", max_tokens);
     v("batch_size", batch_size);
-  }
-  void validate() const;
-};
-
-// How a checkpoint directory is loaded.
-struct ModelLoadOptions {
-  std::string dtype = "float32";  // float32 | bfloat16
-  std::string device = "cpu";     // cpu | cuda | cuda:N
-  model::ChatTemplateOptions chat;
-
-  template <class V>
-  void fields(V& v) {
-    v("dtype", dtype);
-    v("device", device);
-    v("chat", chat);
   }
   void validate() const;
 };
@@ -63,7 +48,7 @@ struct EvalConfig {
   std::string judge_model;       // the judge for grader "llm": an endpoint or checkpoint spec (--judge)
   rubric::LlmJudgeOptions judge;
   GenerationOptions generation;
-  ModelLoadOptions model;
+  model::ChatModelOptions model;
   DialogueOptions dialogue;
   rubric::AggregateOptions bootstrap;
   int n_repeats = 1;     // every selected example is answered and graded this many times

@@ -8,21 +8,19 @@
 #include <string>
 #include <vector>
 
-#include "clinrl/model/chat_template.h"
+#include "clinrl/model/chat_model_options.h"
 #include "clinrl/model/generation.h"
 
 namespace clinrl::model {
 
 struct TextGenerationRequest {
-  std::filesystem::path model_dir;        // config.json, model.safetensors, tokenizer.json
+  std::filesystem::path checkpoint;       // config.json, model.safetensors, tokenizer.json
   std::optional<std::string> prompt;      // one user message
   std::optional<std::filesystem::path> messages_file;  // JSON [{"role", "content"}, ...] or {"messages": [...]}
   bool raw = false;                       // encode the prompt as plain text, no chat template
-  ChatTemplateOptions chat;
+  ChatModelOptions load;                  // dtype, device, chat template
   SamplerOptions sampler;
   StopOptions stop;                       // the template's end-of-turn ids and config EOS ids are added
-  std::string dtype = "float32";
-  std::string device = "cpu";
 };
 
 struct TextGenerationResult {

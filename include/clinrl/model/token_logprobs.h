@@ -5,13 +5,14 @@
 // chunk x vocab float32 values exist at once, forward or backward.
 #include <torch/torch.h>
 
+#include "clinrl/model/loss_positions.h"
 #include "clinrl/model/transformer.h"
 
 namespace clinrl::model {
 
 // ids [B, T] int64, mask [B, T] (1 = token, 0 = padding; undefined = all tokens).
 // Returns [B, T] float32: out[b, t] = log p(ids[b, t] | ids[b, <t]) for t >= 1
-// where mask[b, t] is set, 0 elsewhere (column 0 is always 0). Differentiable.
+// where mask[b, t] is set, 0 elsewhere (column 0 is always 0: position_carries_loss). Differentiable.
 torch::Tensor token_logprobs(Transformer& model, const torch::Tensor& ids, const torch::Tensor& mask = {},
                              int64_t chunk = 256);
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "clinrl/rl/episode_scorer.h"
-#include "clinrl/rl/policy.h"
+#include "clinrl/model/chat_model.h"
 #include "clinrl/rl/rollout.h"
 #include "clinrl/rl/training_run.h"
 
@@ -19,7 +19,7 @@ struct DialogueEvalResult {
 
 // Plays `episodes_per_record` greedy episodes per simulator (temperature 0)
 // and scores them; `seed` fixes the patients' personas and wording.
-DialogueEvalResult evaluate_dialogues(Policy& policy,
+DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
                                       const std::vector<std::shared_ptr<const sim::PatientSimulator>>& simulators,
                                       const EpisodeScorer& scorer, const RolloutOptions& rollout,
                                       int64_t episodes_per_record, uint64_t seed);

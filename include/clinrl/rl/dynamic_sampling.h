@@ -22,6 +22,9 @@ bool has_reward_variance(const std::vector<double>& group_rewards);
 class DynamicSampler {
  public:
   DynamicSampler(int target_groups, int max_resample_batches);
+  // Dynamic sampling off: one round whose groups are all kept (zero-variance
+  // ones too, still counted), so the trainer has one code path either way.
+  static DynamicSampler keep_all(int target_groups);
 
   // Offers one generation round; returns the indices (into `groups`) kept, in
   // order. Groups beyond the target are discarded, as in DAPO.
@@ -43,6 +46,7 @@ class DynamicSampler {
  private:
   int target_;
   int max_resample_;
+  bool drop_zero_variance_ = true;
   int kept_ = 0;
   int rounds_ = 0;
   int seen_ = 0;

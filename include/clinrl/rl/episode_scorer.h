@@ -22,8 +22,10 @@ struct EpisodeScore {
 class EpisodeScorer {
  public:
   virtual ~EpisodeScorer() = default;
-  // `record` is the index of the episode's record in the scorer's record set.
-  virtual EpisodeScore score(size_t record, const sim::Episode& episode, const std::string& system_prompt) const = 0;
+  // `record` is the episode's record; std::invalid_argument naming its id when
+  // the scorer holds no rubric for it.
+  virtual EpisodeScore score(const records::Record& record, const sim::Episode& episode,
+                             const std::string& system_prompt) const = 0;
 };
 
 }  // namespace clinrl::rl

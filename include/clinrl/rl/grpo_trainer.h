@@ -10,17 +10,18 @@
 #include <vector>
 
 #include "clinrl/core/json_io.h"
+#include "clinrl/model/chat_model.h"
 #include "clinrl/rl/checkpoint_dir.h"
 #include "clinrl/rl/episode_scorer.h"
-#include "clinrl/rl/policy.h"
 #include "clinrl/rl/rollout.h"
+#include "clinrl/rl/step_metrics.h"
 #include "clinrl/rl/train_config.h"
 
 namespace clinrl::rl {
 
 class GrpoTrainer {
  public:
-  GrpoTrainer(Policy& policy, const TrainConfig& config,
+  GrpoTrainer(model::ChatModel& policy, const TrainConfig& config,
               std::vector<std::shared_ptr<const sim::PatientSimulator>> simulators, const EpisodeScorer& scorer,
               std::filesystem::path run_dir);
 
@@ -28,8 +29,8 @@ class GrpoTrainer {
   // caller has loaded the weights into the policy).
   void restore_optimizer(const std::filesystem::path& checkpoint_dir);
 
-  // Optimizer step `step` (0-based); returns its metrics row (flat keys).
-  core::Json step(int64_t step);
+  // Optimizer step `step` (0-based): roll out, grade, update; its metrics row.
+  StepMetrics step(int64_t step);
 
   // Writes checkpoint `step_count` (steps completed) atomically.
   std::filesystem::path save(int64_t step_count, const core::Json& config_json);
@@ -38,9 +39,18 @@ class GrpoTrainer {
   const std::vector<RolloutEpisode>& last_rollouts() const { return last_rollouts_; }
 
  private:
+  // The episodes a step trains on, with their rewards and scores (same order).
+  struct Rollouts {
+    std::vector<RolloutEpisode> episodes;
+    std::vector<double> rewards;
+    std::vector<EpisodeScore> scores;
+  };
   std::vector<size_t> sample_records(int64_t step, int round, int count) const;
+  // Generation rounds until dynamic sampling has the step's groups.
+  Rollouts roll_out_groups(int64_t step, StepMetrics& metrics);
+  void update(int64_t step, const Rollouts& kept, StepMetrics& metrics);
 
-  Policy& policy_;
+  model::ChatModel& policy_;
   const TrainConfig& config_;
   std::vector<std::shared_ptr<const sim::PatientSimulator>> simulators_;
   const EpisodeScorer& scorer_;
@@ -48,6 +58,7 @@ class GrpoTrainer {
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   model::Transformer reference_{nullptr};  // frozen copy, only when kl_beta > 0
   CheckpointDir checkpoints_;
+  OptimizerOptions schedule_;  // the optimizer options with total_steps = the run's GRPO steps
   std::vector<RolloutEpisode> last_rollouts_;
 };
 

@@ -10,7 +10,7 @@
 
 #include "clinrl/core/language_model.h"
 #include "clinrl/model/sampler.h"
-#include "clinrl/rl/policy.h"
+#include "clinrl/model/chat_model.h"
 #include "clinrl/rl/rollout_types.h"
 #include "clinrl/sim/simulator.h"
 
@@ -53,12 +53,12 @@ core::Conversation to_conversation(const sim::Episode& episode, const std::strin
 
 // Plays every job to the end. `sampler_seed` seeds each episode's sampling
 // stream (with the job index), so a rollout replays exactly.
-std::vector<RolloutEpisode> roll_out(Policy& policy, const std::vector<EpisodeJob>& jobs,
+std::vector<RolloutEpisode> roll_out(model::ChatModel& policy, const std::vector<EpisodeJob>& jobs,
                                      const RolloutOptions& options, uint64_t sampler_seed);
 
 // The same episodes without a KV cache kept across turns: every turn re-encodes
 // the whole dialogue. Only for the benchmark's baseline.
-std::vector<RolloutEpisode> roll_out_reencoding(Policy& policy, const std::vector<EpisodeJob>& jobs,
+std::vector<RolloutEpisode> roll_out_reencoding(model::ChatModel& policy, const std::vector<EpisodeJob>& jobs,
                                                 const RolloutOptions& options, uint64_t sampler_seed);
 
 }  // namespace clinrl::rl

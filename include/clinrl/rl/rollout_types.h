@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "clinrl/model/loss_positions.h"
+
 namespace clinrl::rl {
 
 struct EpisodeTokens {
@@ -16,6 +18,15 @@ struct EpisodeTokens {
   int64_t policy_tokens() const {
     int64_t n = 0;
     for (uint8_t m : policy_mask) n += m;
+    return n;
+  }
+  // Whether token t enters the loss: sampled by the policy at a position that can carry loss.
+  bool carries_loss(size_t t) const {
+    return model::position_carries_loss(static_cast<int64_t>(t)) && policy_mask[t];
+  }
+  int64_t loss_tokens() const {
+    int64_t n = 0;
+    for (size_t t = 0; t < policy_mask.size(); ++t) n += carries_loss(t);
     return n;
   }
 };

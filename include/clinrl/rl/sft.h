@@ -9,7 +9,7 @@
 #include "clinrl/rl/expert_doctor.h"
 #include "clinrl/rl/metrics_log.h"
 #include "clinrl/rl/optimizer_options.h"
-#include "clinrl/rl/policy.h"
+#include "clinrl/model/chat_model.h"
 #include "clinrl/rl/sequence_packing.h"
 
 namespace clinrl::rl {
@@ -63,7 +63,7 @@ double evaluate_nll(model::Transformer& model, const std::vector<PackedBatch>& b
 
 // Trains `policy` in place; one metrics row per step ("sft_loss", "lr", ...)
 // when `metrics` is given.
-SftReport train_sft(Policy& policy, const std::vector<TokenizedDialogue>& train,
+SftReport train_sft(model::ChatModel& policy, const std::vector<TokenizedDialogue>& train,
                     const std::vector<TokenizedDialogue>& val, const SftOptions& options, uint64_t seed,
                     MetricsWriter* metrics);
 

@@ -7,7 +7,7 @@
 
 #include "clinrl/core/run_options.h"
 #include "clinrl/model/bpe_trainer.h"
-#include "clinrl/model/chat_template.h"
+#include "clinrl/model/chat_model_options.h"
 #include "clinrl/rl/grpo_options.h"
 #include "clinrl/rl/rollout.h"
 #include "clinrl/rl/sft.h"
@@ -48,17 +48,13 @@ struct PolicyOptions {
   std::string checkpoint;
   std::string init_config = "configs/model/tiny.json";
   uint64_t init_seed = 0;
-  std::string dtype = "float32";  // float32 | bfloat16
-  std::string device = "cpu";     // cpu | cuda | cuda:N
-  model::ChatTemplateOptions chat;
+  model::ChatModelOptions load;  // dtype, device, chat (keys at this level)
   template <class V>
   void fields(V& v) {
     v("checkpoint", checkpoint);
     v("init_config", init_config);
     v("init_seed", init_seed);
-    v("dtype", dtype);
-    v("device", device);
-    v("chat", chat);
+    load.fields(v);
   }
   void validate() const;
 };

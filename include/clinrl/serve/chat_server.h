@@ -1,17 +1,17 @@
 #pragma once
-// An OpenAI-compatible HTTP server for one LocalLanguageModel:
+// An OpenAI-compatible HTTP server for one llm::LocalLanguageModel:
 //   POST /v1/chat/completions  (non-streaming, or stream: true as server-sent events)
 //   GET  /v1/models, GET /health
 // HTTP threads parse and check requests and queue them; one worker thread
 // takes up to max_batch queued requests (waiting at most batch_wait_ms for
-// more) and generates them in one LocalLanguageModel::complete() call.
+// more) and generates them in one llm::LocalLanguageModel::complete() call.
 // Every request is caught whole: bad input gets an OpenAI-style error body,
 // never a crash or a hang. Binds 127.0.0.1 unless told otherwise.
 #include <cstdint>
 #include <memory>
 #include <string>
 
-#include "clinrl/serve/local_language_model.h"
+#include "clinrl/llm/local_language_model.h"
 
 namespace clinrl::serve {
 
@@ -52,7 +52,7 @@ class ChatServer {
  public:
   // The model must outlive the server. UserError for bad options or an
   // api_key_env that is not set.
-  ChatServer(LocalLanguageModel& model, ServerOptions options);
+  ChatServer(llm::LocalLanguageModel& model, ServerOptions options);
   ~ChatServer();  // stop()
   ChatServer(const ChatServer&) = delete;
   ChatServer& operator=(const ChatServer&) = delete;
@@ -74,11 +74,5 @@ class ChatServer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// For the CLI: block SIGINT and SIGTERM in this thread and the threads it
-// starts later (call before start()), then wait_for_stop_signal() returns the
-// signal number once one arrives.
-void block_stop_signals();
-int wait_for_stop_signal();
 
 }  // namespace clinrl::serve

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "clinrl/core/json_io.h"
-#include "clinrl/serve/local_language_model.h"
+#include "clinrl/llm/local_language_model.h"
 
 namespace clinrl::serve {
 
@@ -37,7 +37,7 @@ struct ChatRequestLimits {
 };
 
 struct ParsedChatRequest {
-  CompletionRequest request;
+  llm::CompletionRequest request;
   bool stream = false;
   bool seeded = false;  // the body gave a seed
 };
@@ -54,7 +54,7 @@ int json_nesting_depth(std::string_view text, int cap);
 
 // The chat.completion object of a finished request.
 core::Json completion_body(const std::string& id, int64_t created, const std::string& model,
-                           const CompletionResult& result);
+                           const llm::CompletionResult& result);
 // One chat.completion.chunk: `delta` for choice `index`, finish_reason null when empty.
 core::Json chunk_body(const std::string& id, int64_t created, const std::string& model, int64_t index,
                       const core::Json& delta, const std::string& finish_reason);

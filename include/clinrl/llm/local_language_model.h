@@ -13,29 +13,25 @@
 #include <vector>
 
 #include "clinrl/core/language_model.h"
-#include "clinrl/model/chat_template.h"
+#include "clinrl/model/chat_model_options.h"
 
-namespace clinrl::rl {
-struct Policy;
+namespace clinrl::model {
+struct ChatModel;
 }
 
-namespace clinrl::serve {
+namespace clinrl::llm {
 
 struct LocalModelOptions {
   // Dir with config.json, model.safetensors, tokenizer.json; load() requires it
   // (validate() does not, so a config may carry an unused local section).
   std::string checkpoint;
-  std::string dtype = "float32";  // float32 | bfloat16 | float16
-  std::string device = "cpu";     // cpu | cuda | cuda:N
-  model::ChatTemplateOptions chat;
-  int64_t max_batch = 32;  // sequences per batched generation
+  model::ChatModelOptions load;  // dtype, device, chat (keys at this level)
+  int64_t max_batch = 32;        // sequences per batched generation
 
   template <class V>
   void fields(V& v) {
     v("checkpoint", checkpoint);
-    v("dtype", dtype);
-    v("device", device);
-    v("chat", chat);
+    load.fields(v);
     v("max_batch", max_batch);
   }
   void validate() const;
@@ -75,8 +71,8 @@ class LocalLanguageModel : public core::LanguageModel {
  public:
   // Loads the checkpoint (UserError naming the directory when it cannot).
   static std::unique_ptr<LocalLanguageModel> load(const LocalModelOptions& options);
-  // For callers holding a Policy (options.checkpoint only names the model).
-  explicit LocalLanguageModel(rl::Policy policy, LocalModelOptions options);
+  // For callers holding a ChatModel (options.checkpoint only names the model).
+  explicit LocalLanguageModel(model::ChatModel policy, LocalModelOptions options);
   ~LocalLanguageModel() override;
 
   // Throws std::invalid_argument naming the field when the request cannot be
@@ -95,7 +91,7 @@ class LocalLanguageModel : public core::LanguageModel {
 
   const std::string& model_name() const;  // the checkpoint directory's name
   int64_t context_length() const;         // the model's max_position_embeddings
-  rl::Policy& policy();
+  model::ChatModel& policy();
   const LocalModelOptions& options() const;
 
  private:
@@ -106,4 +102,4 @@ class LocalLanguageModel : public core::LanguageModel {
 // The request a LanguageModel::chat call stands for.
 CompletionRequest to_completion_request(const core::Conversation& messages, const core::ChatOptions& options);
 
-}  // namespace clinrl::serve
+}  // namespace clinrl::llm

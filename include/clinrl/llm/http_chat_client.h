@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "clinrl/core/language_model.h"
-#include "clinrl/serve/local_language_model.h"
+#include "clinrl/llm/local_language_model.h"
 
-namespace clinrl::serve {
+namespace clinrl::llm {
 
 struct HttpClientOptions {
   std::string base_url = "http://127.0.0.1:8080/v1";  // http:// or https://, the path before /chat/completions
@@ -88,4 +88,4 @@ std::string chat_request_body(const CompletionRequest& request, const std::strin
 // Reads an OpenAI chat.completion body; HttpChatError (status 0) naming what is missing.
 CompletionResult parse_chat_response(const std::string& body, const std::string& url);
 
-}  // namespace clinrl::serve
+}  // namespace clinrl::llm

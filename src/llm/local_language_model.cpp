@@ -1,4 +1,4 @@
-#include "clinrl/serve/local_language_model.h"
+#include "clinrl/llm/local_language_model.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,17 +10,14 @@
 #include "clinrl/core/rng.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/model/generation.h"
-#include "clinrl/rl/policy.h"
+#include "clinrl/model/chat_model.h"
 
-namespace clinrl::serve {
+namespace clinrl::llm {
 
 using core::format;
 
 void LocalModelOptions::validate() const {
-  core::check_choice("dtype", dtype, {"float32", "bfloat16", "float16"});
-  if (device != "cpu" && device != "cuda" && !core::starts_with(device, "cuda:"))
-    throw std::invalid_argument(format("device must be cpu, cuda or cuda:N, got '{}'", device));
-  chat.validate();
+  load.validate();
   if (max_batch < 1) throw std::invalid_argument(format("max_batch must be at least 1, got {}", max_batch));
 }
 
@@ -88,7 +85,7 @@ const char* finish_reason(model::StopReason r) {
 }  // namespace
 
 struct LocalLanguageModel::Impl {
-  rl::Policy policy;
+  model::ChatModel policy;
   LocalModelOptions options;
   std::string name;
   std::vector<int64_t> eos_ids;  // the template's end-of-turn ids and the model's EOS ids
@@ -119,17 +116,10 @@ std::unique_ptr<LocalLanguageModel> LocalLanguageModel::load(const LocalModelOpt
   if (options.checkpoint.empty()) throw UserError("local model: no checkpoint directory given");
   if (!std::filesystem::is_directory(options.checkpoint))
     throw UserError(format("{}: not a checkpoint directory", options.checkpoint));
-  try {
-    auto policy = rl::Policy::load(options.checkpoint, options.chat, model::parse_dtype(options.dtype),
-                                   torch::Device(options.device));
-    return std::make_unique<LocalLanguageModel>(std::move(policy), options);
-  } catch (const c10::Error& e) {  // an unavailable device, a dtype the device lacks
-    throw UserError(format("{}: cannot load on {} as {}: {}", options.checkpoint, options.device, options.dtype,
-                           e.what_without_backtrace()));
-  }
+  return std::make_unique<LocalLanguageModel>(model::ChatModel::load(options.checkpoint, options.load), options);
 }
 
-LocalLanguageModel::LocalLanguageModel(rl::Policy policy, LocalModelOptions options)
+LocalLanguageModel::LocalLanguageModel(model::ChatModel policy, LocalModelOptions options)
     : impl_(std::make_unique<Impl>(Impl{std::move(policy), std::move(options), "", {}})) {
   auto& m = *impl_;
   if (!m.policy.model || !m.policy.tokenizer || !m.policy.chat)
@@ -145,7 +135,7 @@ LocalLanguageModel::~LocalLanguageModel() = default;
 
 const std::string& LocalLanguageModel::model_name() const { return impl_->name; }
 int64_t LocalLanguageModel::context_length() const { return impl_->policy.model->options().max_position_embeddings; }
-rl::Policy& LocalLanguageModel::policy() { return impl_->policy; }
+model::ChatModel& LocalLanguageModel::policy() { return impl_->policy; }
 const LocalModelOptions& LocalLanguageModel::options() const { return impl_->options; }
 
 void LocalLanguageModel::check(const CompletionRequest& request) const {
@@ -258,4 +248,4 @@ std::vector<std::string> LocalLanguageModel::chat_batch(const std::vector<core::
   return out;
 }
 
-}  // namespace clinrl::serve
+}  // namespace clinrl::llm

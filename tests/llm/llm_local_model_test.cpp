@@ -1,17 +1,17 @@
 #include <catch2/catch.hpp>
 
 #include "cli/language_model_args.h"
-#include "clinrl/rl/policy.h"
-#include "clinrl/serve/language_model_factory.h"
-#include "clinrl/serve/local_language_model.h"
+#include "clinrl/model/chat_model.h"
+#include "clinrl/llm/language_model_factory.h"
+#include "clinrl/llm/local_language_model.h"
 #include "serve/serve_fixtures.h"
 
 using namespace clinrl;
 
 namespace {
 
-serve::CompletionRequest ask(const std::string& question, double temperature, uint64_t seed, int64_t max_tokens = 24) {
-  serve::CompletionRequest r;
+llm::CompletionRequest ask(const std::string& question, double temperature, uint64_t seed, int64_t max_tokens = 24) {
+  llm::CompletionRequest r;
   r.messages = {{"system", "You are a doctor."}, {"user", question}};
   r.temperature = temperature;
   r.seed = seed;
@@ -24,18 +24,18 @@ serve::CompletionRequest ask(const std::string& question, double temperature, ui
 TEST_CASE("local model: batched requests give the same text as alone; n choices; stop strings; length",
           "[serve]") {
   test::TempDir dir;
-  serve::LocalModelOptions options;
+  llm::LocalModelOptions options;
   options.checkpoint = test::tiny_checkpoint(dir.path()).string();
   options.max_batch = 3;  // forces several generate calls for the batch below
-  auto lm = serve::LocalLanguageModel::load(options);
+  auto lm = llm::LocalLanguageModel::load(options);
   CHECK(lm->model_name() == "tiny-chat");
 
-  std::vector<serve::CompletionRequest> requests = {ask("hello", 0.9, 7), ask("hello world", 0, 1),
+  std::vector<llm::CompletionRequest> requests = {ask("hello", 0.9, 7), ask("hello world", 0, 1),
                                                     ask("aa", 1.0, 3, 40), ask("hello", 0.9, 8)};
   requests[0].n = 3;
   requests[2].top_p = 0.8;
 
-  std::vector<serve::CompletionResult> alone;
+  std::vector<llm::CompletionResult> alone;
   for (const auto& r : requests) alone.push_back(lm->complete({r})[0]);
   auto batched = lm->complete(requests);
   REQUIRE(batched.size() == requests.size());
@@ -94,7 +94,7 @@ TEST_CASE("local model: batched requests give the same text as alone; n choices;
 TEST_CASE("local model: the template's end-of-turn id ends a reply", "[serve]") {
   test::TempDir dir;
   auto ckpt = test::tiny_checkpoint(dir.path());
-  auto policy = rl::Policy::load(ckpt, model::ChatTemplateOptions{});
+  auto policy = model::ChatModel::load(ckpt, model::ChatModelOptions{});
   {
     // Residual stream = embedding = e0 for every token, and only <|im_end|> reads e0.
     torch::NoGradGuard no_grad;
@@ -108,7 +108,7 @@ TEST_CASE("local model: the template's end-of-turn id ends a reply", "[serve]") 
     head.zero_();
     head.index_put_({test::kImEnd, 0}, 1.0);
   }
-  serve::LocalLanguageModel lm(std::move(policy), serve::LocalModelOptions{});
+  llm::LocalLanguageModel lm(std::move(policy), llm::LocalModelOptions{});
   CHECK(lm.model_name() == "local");
   auto r = lm.complete({ask("hello", 0, 1)})[0].choices[0];
   CHECK(r.text.empty());
@@ -120,27 +120,27 @@ TEST_CASE("language model specs: urls, local checkpoints, config files; CLI flag
   test::TempDir dir;
   auto ckpt = test::tiny_checkpoint(dir.path());
 
-  auto http = serve::parse_language_model_spec("https://api.example.com/v1");
+  auto http = llm::parse_language_model_spec("https://api.example.com/v1");
   CHECK(http.backend == "http");
   CHECK(http.http.base_url == "https://api.example.com/v1");
-  auto local = serve::parse_language_model_spec("local:" + ckpt.string());
+  auto local = llm::parse_language_model_spec("local:" + ckpt.string());
   CHECK(local.backend == "local");
   CHECK(local.local.checkpoint == ckpt.string());
-  CHECK(serve::parse_language_model_spec(ckpt.string()).backend == "local");
+  CHECK(llm::parse_language_model_spec(ckpt.string()).backend == "local");
 
   test::write_text(dir / "judge.json", R"({"backend": "http", "http": {"base_url": "http://10.0.0.2:9000/v1",
                                            "model": "big", "max_retries": 1}})");
-  auto file = serve::parse_language_model_spec((dir / "judge.json").string());
+  auto file = llm::parse_language_model_spec((dir / "judge.json").string());
   CHECK(file.http.base_url == "http://10.0.0.2:9000/v1");
   CHECK(file.http.model == "big");
   CHECK(file.http.max_retries == 1);
   test::write_text(dir / "bad.json", R"({"backend": "local"})");
-  CHECK_THROWS_WITH(serve::parse_language_model_spec((dir / "bad.json").string()), Catch::Contains("local.checkpoint"));
-  CHECK_THROWS_WITH(serve::parse_language_model_spec("gpt-4"), Catch::Contains("'gpt-4'"));
-  CHECK_THROWS_AS(serve::parse_language_model_spec("local:"), UserError);
+  CHECK_THROWS_WITH(llm::parse_language_model_spec((dir / "bad.json").string()), Catch::Contains("local.checkpoint"));
+  CHECK_THROWS_WITH(llm::parse_language_model_spec("gpt-4"), Catch::Contains("'gpt-4'"));
+  CHECK_THROWS_AS(llm::parse_language_model_spec("local:"), UserError);
 
-  auto opened = serve::open_language_model(local);
-  auto* lm = dynamic_cast<serve::LocalLanguageModel*>(opened.get());
+  auto opened = llm::open_language_model(local);
+  auto* lm = dynamic_cast<llm::LocalLanguageModel*>(opened.get());
   REQUIRE(lm);
   CHECK(lm->model_name() == "tiny-chat");
 

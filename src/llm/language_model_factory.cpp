@@ -1,4 +1,4 @@
-#include "clinrl/serve/language_model_factory.h"
+#include "clinrl/llm/language_model_factory.h"
 
 #include <filesystem>
 
@@ -6,7 +6,7 @@
 #include "clinrl/core/error.h"
 #include "clinrl/core/strings.h"
 
-namespace clinrl::serve {
+namespace clinrl::llm {
 
 using core::format;
 
@@ -61,4 +61,4 @@ std::unique_ptr<core::LanguageModel> open_language_model(const LanguageModelOpti
   return std::make_unique<HttpChatClient>(options.http);
 }
 
-}  // namespace clinrl::serve
+}  // namespace clinrl::llm

@@ -1,4 +1,4 @@
-#include "clinrl/serve/http_chat_client.h"
+#include "clinrl/llm/http_chat_client.h"
 
 #include <httplib.h>
 
@@ -18,7 +18,7 @@
 #include "clinrl/core/logging.h"
 #include "clinrl/core/strings.h"
 
-namespace clinrl::serve {
+namespace clinrl::llm {
 
 using core::format;
 using core::Json;
@@ -264,4 +264,4 @@ std::vector<std::string> HttpChatClient::chat_batch(const std::vector<core::Conv
   return out;
 }
 
-}  // namespace clinrl::serve
+}  // namespace clinrl::llm

@@ -6,10 +6,10 @@
 #include <string>
 
 #include "clinrl/core/language_model.h"
-#include "clinrl/serve/http_chat_client.h"
-#include "clinrl/serve/local_language_model.h"
+#include "clinrl/llm/http_chat_client.h"
+#include "clinrl/llm/local_language_model.h"
 
-namespace clinrl::serve {
+namespace clinrl::llm {
 
 struct LanguageModelOptions {
   std::string backend = "http";  // http | local
@@ -35,4 +35,4 @@ LanguageModelOptions parse_language_model_spec(const std::string& spec);
 // The backend the options describe (loads a local checkpoint; UserError when it cannot).
 std::unique_ptr<core::LanguageModel> open_language_model(const LanguageModelOptions& options);
 
-}  // namespace clinrl::serve
+}  // namespace clinrl::llm

@@ -1,0 +1,28 @@
+#pragma once
+// The GRPO stage of a run: steps from the latest checkpoint (or 0) to
+// config.grpo_steps, appending metrics.jsonl, writing sample transcripts and
+// checkpoints, printing progress. Ctrl-C checkpoints the current step and stops.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+#include "clinrl/core/json_io.h"
+#include "clinrl/model/chat_model.h"
+#include "clinrl/rl/checkpoint_dir.h"
+#include "clinrl/rl/run_data.h"
+#include "clinrl/rl/train_config.h"
+
+namespace clinrl::rl {
+
+struct GrpoStageResult {
+  int64_t steps_done = 0;
+  bool interrupted = false;
+  double first_rewards_mean = 0;  // mean reward of the first 5 steps in metrics.jsonl
+  double last_rewards_mean = 0;   // and of the last 5
+};
+
+GrpoStageResult run_grpo_stage(model::ChatModel& policy, const TrainConfig& config, const core::Json& config_json,
+                               const RunData& data, const std::filesystem::path& run_dir,
+                               const std::optional<CheckpointInfo>& latest);
+
+}  // namespace clinrl::rl

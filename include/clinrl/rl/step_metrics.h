@@ -1,0 +1,72 @@
+#pragma once
+// One row of RUN_DIR/metrics.jsonl: what a GRPO step reports, declared once.
+// The update's fields are empty (null in the file) on a step with no update
+// (every group had zero reward variance).
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "clinrl/rl/episode_scorer.h"
+#include "clinrl/rl/rollout.h"
+
+namespace clinrl::rl {
+
+struct StepMetrics {
+  int64_t step = 0;  // steps completed (1-based)
+  // Rewards of the episodes trained on, and the dynamic sampling that chose them.
+  double reward_mean = 0, reward_std = 0, reward_min = 0, reward_max = 0;
+  double zero_variance_fraction = 0;  // of all generated groups
+  int64_t groups_trained = 0;
+  int64_t generation_rounds = 0;
+  // The update.
+  std::optional<double> loss, clip_fraction, clip_fraction_low, clip_fraction_high, dual_clip_fraction, approx_kl,
+      kl, grad_norm;
+  std::optional<int64_t> train_tokens;
+  // The episodes trained on. Entropy is estimated from the sampled tokens:
+  // the mean of -log p over them is an unbiased estimate of the policy's entropy.
+  double rubric_mean = 0, entropy = 0, response_length = 0, turns_per_episode = 0, diagnosis_accuracy = 0,
+         must_ask_coverage = 0, truncated_fraction = 0;
+  double lr = 0;
+  double tokens_per_second = 0;  // generated tokens per rollout second
+  double seconds_rollout = 0, seconds_grade = 0, seconds_train = 0;
+
+  template <class V>
+  void fields(V& v) {
+    v("step", step);
+    v("reward_mean", reward_mean);
+    v("reward_std", reward_std);
+    v("reward_min", reward_min);
+    v("reward_max", reward_max);
+    v("zero_variance_fraction", zero_variance_fraction);
+    v("groups_trained", groups_trained);
+    v("generation_rounds", generation_rounds);
+    v("loss", loss);
+    v("clip_fraction", clip_fraction);
+    v("clip_fraction_low", clip_fraction_low);
+    v("clip_fraction_high", clip_fraction_high);
+    v("dual_clip_fraction", dual_clip_fraction);
+    v("approx_kl", approx_kl);
+    v("kl", kl);
+    v("grad_norm", grad_norm);
+    v("train_tokens", train_tokens);
+    v("rubric_mean", rubric_mean);
+    v("entropy", entropy);
+    v("response_length", response_length);
+    v("turns_per_episode", turns_per_episode);
+    v("diagnosis_accuracy", diagnosis_accuracy);
+    v("must_ask_coverage", must_ask_coverage);
+    v("truncated_fraction", truncated_fraction);
+    v("lr", lr);
+    v("tokens_per_second", tokens_per_second);
+    v("seconds_rollout", seconds_rollout);
+    v("seconds_grade", seconds_grade);
+    v("seconds_train", seconds_train);
+  }
+};
+
+// Fills the reward and episode fields from the episodes a step trained on
+// (`rewards` and `scores` in the same order as `episodes`).
+void add_episode_metrics(const std::vector<RolloutEpisode>& episodes, const std::vector<double>& rewards,
+                         const std::vector<EpisodeScore>& scores, StepMetrics& metrics);
+
+}  // namespace clinrl::rl

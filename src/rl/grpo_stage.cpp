@@ -1,0 +1,106 @@
+#include "clinrl/rl/grpo_stage.h"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+
+#include "clinrl/core/atomic_file.h"
+#include "clinrl/core/config.h"
+#include "clinrl/core/logging.h"
+#include "clinrl/core/strings.h"
+#include "clinrl/rl/grpo_trainer.h"
+#include "clinrl/rl/metrics_log.h"
+#include "clinrl/rl/rubric_scorer.h"
+#include "clinrl/sim/episode.h"
+
+namespace fs = std::filesystem;
+
+namespace clinrl::rl {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_sigint(int) { g_interrupted = true; }
+
+// Ctrl-C asks the loop to checkpoint and stop; a second Ctrl-C kills as usual.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted = false;
+    previous_ = std::signal(SIGINT, on_sigint);
+  }
+  ~InterruptGuard() { std::signal(SIGINT, previous_); }
+  bool requested() const { return g_interrupted; }
+
+ private:
+  void (*previous_)(int) = SIG_DFL;
+};
+
+void write_samples(const fs::path& run_dir, int64_t step, const std::vector<RolloutEpisode>& episodes) {
+  core::Json rows = core::Json::array();
+  for (const auto& e : episodes) rows.push_back(sim::episode_to_json(e.transcript));
+  core::write_json_file_atomic(run_dir / "samples" / core::format("step-{}.json", step), rows);
+}
+
+double mean_reward(const std::vector<core::Json>& rows, size_t begin, size_t end) {
+  double sum = 0;
+  size_t n = 0;
+  for (size_t i = begin; i < end && i < rows.size(); ++i)
+    if (rows[i].contains("reward_mean") && rows[i]["reward_mean"].is_number()) {
+      sum += rows[i]["reward_mean"].get<double>();
+      ++n;
+    }
+  return n ? sum / static_cast<double>(n) : 0.0;
+}
+
+}  // namespace
+
+GrpoStageResult run_grpo_stage(model::ChatModel& policy, const TrainConfig& config, const core::Json& config_json,
+                               const RunData& data, const fs::path& run_dir,
+                               const std::optional<CheckpointInfo>& latest) {
+  auto scorer = make_rubric_scorer(data.train, config.grpo.reward.turn_rubric_weight > 0, config.sim.max_turns);
+  GrpoTrainer trainer(policy, config, data.train_sims, *scorer, run_dir);
+  const int64_t start = latest ? latest->step : 0;
+  if (latest) trainer.restore_optimizer(latest->dir);
+  const fs::path metrics_file = run_dir / "metrics.jsonl";
+  truncate_metrics_after(metrics_file, start);
+
+  GrpoStageResult result;
+  result.steps_done = start;
+  {
+    MetricsWriter metrics(metrics_file);
+    InterruptGuard interrupt;
+    const auto t_start = std::chrono::steady_clock::now();
+    for (int64_t s = start; s < config.grpo_steps; ++s) {
+      const StepMetrics row = trainer.step(s);
+      metrics.append(core::to_json_value(row));
+      const int64_t done = s + 1;
+      const bool last = done == config.grpo_steps;
+      if (config.checkpoints.samples_every > 0 && (done % config.checkpoints.samples_every == 0 || last))
+        write_samples(run_dir, done, trainer.last_rollouts());
+      const bool stop = interrupt.requested();
+      if (done % config.checkpoints.every == 0 || last || stop) trainer.save(done, config_json);
+      ProgressInfo progress;
+      progress.step = done;
+      progress.total_steps = config.grpo_steps;
+      progress.reward_mean = row.reward_mean;
+      progress.reward_std = row.reward_std;
+      progress.seconds_per_step = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count() /
+                                  static_cast<double>(done - start);
+      std::cerr << format_progress(progress) << "\n";
+      result.steps_done = done;
+      if (stop) {
+        log::warn("interrupted: checkpoint of step {} written; continue with --resume {}", done, run_dir.string());
+        result.interrupted = true;
+        return result;
+      }
+    }
+  }
+  auto rows = read_metrics(metrics_file);
+  const size_t k = std::min<size_t>(5, rows.size());
+  result.first_rewards_mean = mean_reward(rows, 0, k);
+  result.last_rewards_mean = mean_reward(rows, rows.size() - k, rows.size());
+  return result;
+}
+
+}  // namespace clinrl::rl
