@@ -11,6 +11,11 @@
 namespace clinrl::records {
 namespace agentclinic {
 
+// Why these two tables stay in code, apart from the simulator's data/sim/measurements.json:
+// they decide the names imported records store (AgentClinic keys -> our system and vital
+// names), while the simulator's table maps what a doctor requests; the simulator puts
+// both the record's names and the request through its own table, so the two need not
+// agree, and moving these into that file would change every imported record.
 std::string exam_system(const std::string& key) {
   std::string k = name_key(key);
   for (const char* suffix : {" examination", " exam", " system", " findings"})

@@ -148,7 +148,8 @@ bool FactIndex::symptom_mentioned(int symptom_class) const {
 }
 
 std::string FactIndex::canonical_test(const std::string& name) const {
-  // The records module's table first (record keys use its canonical names), then the simulator's.
+  // The records module's table first (record keys use its canonical names), then the simulator's,
+  // which adds request spellings and the vital signs (data/sim/measurements.json says so).
   std::string n = normalise_measurement_name(records::normalise_test_name(name));
   const auto& synonyms = lexicon_->measurements().test_canonical;
   auto it = synonyms.find(n);
