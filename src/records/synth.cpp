@@ -32,7 +32,7 @@ Record synthesise_record(const KnowledgeBase& kb, const SynthOptions& options, u
   using namespace synth;
   const Condition& c = kb.conditions[condition_for_index(kb, options.seed, index)];
   Rng rng = Rng::stream(options.seed, "synth", index);
-  RecordDraft d{kb, c, rng, {}};
+  RecordDraft d(kb, c, rng);
   Record& r = d.r;
   r.id = core::format("synth-{}-{}", options.seed, index);
   r.source = "synthetic";

@@ -32,6 +32,8 @@ const T& pick(Rng& rng, const std::vector<T>& v) {
 }
 
 struct RecordDraft {
+  RecordDraft(const KnowledgeBase& knowledge, const Condition& condition, Rng& stream) : kb(knowledge), c(condition), rng(stream) {}
+
   const KnowledgeBase& kb;
   const Condition& c;
   Rng& rng;
