@@ -18,6 +18,16 @@ std::string covered_drug(const std::string& treatment, const std::vector<std::st
   return "";
 }
 
+// The condition's explicit contraindication of `treatment` that `applies` to this patient
+// (the last one listed, as the knowledge base may list several).
+template <class Applies>
+const ContraindicationSpec* explicit_spec(const Condition& c, const std::string& treatment, Applies applies) {
+  const ContraindicationSpec* spec = nullptr;
+  for (const auto& ci : c.contraindications)
+    if (ci.drug == treatment && applies(ci)) spec = &ci;
+  return spec;
+}
+
 // A treatment ruled out for this patient: what to write in management.contraindicated,
 // and the alternative the condition names (may be empty).
 struct RuledOut {
@@ -29,18 +39,14 @@ struct RuledOut {
 std::optional<RuledOut> ruled_out(const RecordDraft& d, const std::string& treatment) {
   for (const auto* a : d.allergies) {
     std::string drug = covered_drug(treatment, a->covers);
-    const ContraindicationSpec* spec = nullptr;
-    for (const auto& ci : d.c.contraindications)
-      if (ci.drug == treatment && ci.allergy == a->allergen) spec = &ci;
+    const auto* spec = explicit_spec(d.c, treatment, [&](const ContraindicationSpec& ci) { return ci.allergy == a->allergen; });
     if (drug.empty() && !spec) continue;
     return RuledOut{{drug.empty() ? treatment : drug, a->allergen + " allergy (" + d.reaction.at(a)->clinical + ")"},
                     spec ? spec->alternative : ""};
   }
   for (const auto* k : d.comorbid) {
     std::string drug = covered_drug(treatment, k->avoid);
-    const ContraindicationSpec* spec = nullptr;
-    for (const auto& ci : d.c.contraindications)
-      if (ci.drug == treatment && ci.condition == k->name) spec = &ci;
+    const auto* spec = explicit_spec(d.c, treatment, [&](const ContraindicationSpec& ci) { return ci.condition == k->name; });
     if (drug.empty() && !spec) continue;
     return RuledOut{{drug.empty() ? treatment : drug, spec ? spec->reason : k->name}, spec ? spec->alternative : ""};
   }
