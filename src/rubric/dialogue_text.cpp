@@ -35,7 +35,7 @@ void TextChannel::add_turn(std::string_view text, uint32_t turn, const Lexicon& 
     if (!is_clause_break(c)) continue;
     // "3.5" or "e.g." should not split much; a break needs a non-digit after it.
     if ((c == '.' || c == ',') && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1]))) continue;
-    for (auto& tok : tokenize(text.substr(start, i - start))) {
+    for (auto& tok : stemmed_words(text.substr(start, i - start))) {
       // Terminators ("but") start a new clause themselves.
       if (std::find(lex.terminators.begin(), lex.terminators.end(), tok) != lex.terminators.end()) ++next_clause_;
       tokens_.push_back(std::move(tok));

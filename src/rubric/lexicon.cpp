@@ -20,7 +20,7 @@ std::string stem(std::string w) {
   return w;
 }
 
-std::vector<std::string> tokenize(std::string_view text) {
+std::vector<std::string> stemmed_words(std::string_view text) {
   std::vector<std::string> out;
   std::string cur;
   auto flush = [&] {
@@ -56,7 +56,7 @@ std::vector<std::string> string_list(const Json& j, const std::string& where) {
   if (!j.is_array()) throw UserError(format("{}: expected an array of strings", where));
   std::vector<std::string> out;
   for (size_t i = 0; i < j.size(); ++i) {
-    if (!j[i].is_string() || tokenize(j[i].get<std::string>()).empty())
+    if (!j[i].is_string() || stemmed_words(j[i].get<std::string>()).empty())
       throw UserError(format("{}[{}]: expected a non-empty phrase", where, i));
     out.push_back(j[i].get<std::string>());
   }
@@ -72,11 +72,11 @@ std::map<std::string, std::vector<std::string>> phrase_map(const Json& j, const 
 
 std::vector<Phrase> phrases(const std::vector<std::string>& list) {
   std::vector<Phrase> out;
-  for (const auto& s : list) out.push_back(tokenize(s));
+  for (const auto& s : list) out.push_back(stemmed_words(s));
   return out;
 }
 
-std::string normalised(const std::string& phrase) { return core::join(tokenize(phrase), " "); }
+std::string normalised(const std::string& phrase) { return core::join(stemmed_words(phrase), " "); }
 
 }  // namespace
 
@@ -184,7 +184,7 @@ std::vector<Phrase> Lexicon::expand_tokens(const std::string& phrase) const {
     if (it == concept_tokens_.end()) expand(phrase);  // throws with a suggestion
     return it->second;
   }
-  std::vector<Phrase> out{tokenize(phrase)};
+  std::vector<Phrase> out{stemmed_words(phrase)};
   auto range = group_of_.equal_range(core::join(out[0], " "));
   for (auto g = range.first; g != range.second; ++g)
     for (const auto& p : group_tokens_[g->second])

@@ -19,7 +19,7 @@ std::vector<CompiledMatch::Alternatives> compile_list(const Json& match, const c
     throw UserError(format("{}.match.{}: expected a non-empty array of phrases", where, key));
   for (size_t i = 0; i < it->size(); ++i) {
     const Json& p = (*it)[i];
-    if (!p.is_string() || tokenize(p.get<std::string>()).empty())
+    if (!p.is_string() || stemmed_words(p.get<std::string>()).empty())
       throw UserError(format("{}.match.{}[{}]: expected a non-empty phrase, got {}", where, key, i, core::dump_json(p)));
     CompiledMatch::Alternatives alt;
     alt.label = p.get<std::string>();

@@ -1,11 +1,12 @@
-// One consultation: understanding, fact gating, measurement channel and the
-// termination gate. See docs/simulator.md for the rules.
+// One consultation: understanding, fact gating and the measurement channel,
+// ended by the termination gate (sim/termination_gate.h). See docs/simulator.md for the rules.
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
 #include "clinrl/core/strings.h"
 #include "clinrl/sim/simulator.h"
+#include "fact_index.h"
 
 namespace clinrl::sim {
 
@@ -20,36 +21,11 @@ void push_unique(std::vector<T>& v, const T& x) {
   if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
 }
 
-// Empty, not UTF-8, too long, without letters, or one unbroken run of 40+ characters.
-bool is_garbage(std::string_view text, int max_chars) {
-  if (text.size() > static_cast<size_t>(max_chars) || !core::is_valid_utf8(text)) return true;
-  bool letter = false;
-  size_t run = 0, longest = 0;
-  for (char raw : text) {
-    unsigned char c = static_cast<unsigned char>(raw);
-    letter = letter || std::isalpha(c) || c >= 0x80;
-    run = std::isspace(c) ? 0 : run + 1;
-    longest = std::max(longest, run);
-    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') return true;
-  }
-  return !letter || longest >= 40;
-}
-
 // Finds "KEYWORD:" case-insensitively; returns npos or the position after the colon.
 size_t find_marker(std::string_view text, std::string_view keyword) {
   std::string lower = core::to_lower(text);
   size_t at = lower.find(keyword);
   return at == std::string::npos ? at : at + keyword.size();
-}
-
-uint64_t hash_tokens(const std::vector<std::string>& tokens) {
-  uint64_t h = 1469598103934665603ull;
-  for (const auto& t : tokens) {
-    if (t == kClauseEnd || t == kPause) continue;  // punctuation does not make a new question
-    for (unsigned char c : t) h = (h ^ c) * 1099511628211ull;
-    h = (h ^ ' ') * 1099511628211ull;
-  }
-  return h;
 }
 
 }  // namespace
@@ -74,11 +50,12 @@ PatientTurn EpisodeState::reset(uint64_t seed, const Persona& persona) {
   PatientTurn turn;
   std::vector<Content> content;
   content.push_back({ContentKind::kGreeting, -1, false, ""});
-  if (sim_->chief_complaint_facts().empty()) {
+  const auto& chief = sim_->index().chief_complaint_facts();
+  if (chief.empty()) {
     content.push_back({ContentKind::kChiefComplaint, -1, false, sim_->record().chief_complaint});
   } else {
     // The first chief-complaint fact opens; the rest wait for questions.
-    std::vector<uint16_t> first{sim_->chief_complaint_facts().front()};
+    std::vector<uint16_t> first{chief.front()};
     reveal(first, content, turn);
   }
   finish_turn(content, turn, true);
@@ -92,9 +69,8 @@ void EpisodeState::begin(uint64_t seed, const Persona& persona) {
   episode_.seed = seed;
   episode_.persona = persona;
   revealed_.assign(sim_->record().facts.size(), 0);
-  said_.clear();
+  gate_ = TerminationGate(sim_->options());
   doctor_turns_ = 0;
-  invalid_in_a_row_ = 0;
   trust_cues_ = 0;
   started_ = true;
   done_ = false;
@@ -155,8 +131,9 @@ bool EpisodeState::handle_measurement(std::string_view line, std::vector<Content
     std::string name = core::trim(raw);
     while (!name.empty() && (name.back() == '.' || name.back() == '?')) name.pop_back();
     if (name.empty()) continue;
-    std::vector<uint16_t> facts = exam ? sim_->find_exam(name) : sim_->find_test(name);
-    std::string key = exam ? "exam:" + sim_->canonical_exam(name) : "test:" + sim_->canonical_test(name);
+    const detail::FactIndex& index = sim_->index();
+    std::vector<uint16_t> facts = exam ? index.find_exam(name) : index.find_test(name);
+    std::string key = exam ? "exam:" + index.canonical_exam(name) : "test:" + index.canonical_test(name);
     note_topic(key, turn);
     push_unique(episode_.requested_measurements, key);
     if (facts.empty()) {
@@ -175,115 +152,110 @@ bool EpisodeState::handle_measurement(std::string_view line, std::vector<Content
   return true;
 }
 
+void EpisodeState::end(const char* reason, PatientTurn& turn) {
+  done_ = true;
+  turn.done = true;
+  turn.reason = reason;
+  episode_.termination_reason = reason;
+}
+
 PatientTurn EpisodeState::step(std::string_view utterance) {
   if (!started_) throw std::logic_error("EpisodeState::step before reset");
   if (done_) throw std::logic_error("EpisodeState::step after the episode ended (" + episode_.termination_reason + ")");
   ++doctor_turns_;
-  const auto& opt = sim_->options();
-  const Lexicon& lex = sim_->lexicon();
   PatientTurn turn;
   std::vector<Content> content;
   episode_.turns.push_back({"doctor", std::string(utterance), {}, {}});
 
-  auto end = [&](const char* reason) {
-    done_ = true;
-    turn.done = true;
-    turn.reason = reason;
-    episode_.termination_reason = reason;
-  };
-
-  if (core::trim(utterance).empty() || is_garbage(utterance, opt.max_utterance_chars)) {
+  if (is_invalid_turn(utterance, sim_->options().max_utterance_chars)) {
     turn.metadata.invalid_input = true;
     turn.metadata.understood = false;
     content.push_back({ContentKind::kInvalid, -1, false, ""});
-    if (++invalid_in_a_row_ >= opt.invalid_limit) end("invalid_input");
+    if (gate_.invalid_turn()) end("invalid_input", turn);
   } else {
-    invalid_in_a_row_ = 0;
     std::vector<std::string> tokens;
-    tokenise(utterance, tokens);
-    uint64_t h = hash_tokens(tokens);
-    auto it = std::find_if(said_.begin(), said_.end(), [&](const auto& p) { return p.first == h; });
-    if (it == said_.end()) it = said_.insert(said_.end(), {h, 0});
-    ++it->second;
-
-    if (size_t at = find_marker(utterance, "diagnosis:"); at != std::string::npos) {
-      // DIAGNOSIS: <text up to the end of its sentence or line>. <plan...>
-      std::string rest = core::trim(utterance.substr(at));
-      size_t stop = rest.find_first_of("\n");
-      for (size_t k = 0; k + 1 < rest.size() && k < stop; ++k)
-        if ((rest[k] == '.' || rest[k] == ';') && std::isspace(static_cast<unsigned char>(rest[k + 1]))) {
-          stop = k;
-          break;
-        }
-      episode_.diagnosis = core::trim(rest.substr(0, stop));
-      while (!episode_.diagnosis.empty() && episode_.diagnosis.back() == '.') episode_.diagnosis.pop_back();
-      episode_.plan = stop == std::string::npos ? "" : core::trim(rest.substr(stop + 1));
+    clause_tokens(utterance, tokens);
+    bool repeated = gate_.repeated(tokens);  // counted even when the turn is a diagnosis
+    if (auto dx = find_diagnosis(utterance)) {
+      episode_.diagnosis = std::move(dx->diagnosis);
+      episode_.plan = std::move(dx->plan);
       content.push_back({ContentKind::kAcknowledge, -1, false, "diagnosis"});
-      end("diagnosis");
-    } else if (it->second >= opt.repeat_limit) {
+      end("diagnosis", turn);
+    } else if (repeated) {
       content.push_back({ContentKind::kRepetition, -1, false, ""});
-      end("repetition");
+      end("repetition", turn);
     } else {
-      bool measured = false;
-      std::string question_text;
-      for (const auto& line : core::split(utterance, '\n')) {
-        if (handle_measurement(line, content, turn)) measured = true;
-        else question_text += line + "\n";
-      }
-      if (measured) tokenise(question_text, tokens);
-      Understanding u;
-      understand(tokens, lex, &sim_->record_matcher(), u);
-      if (u.empathy) trust_cues_ |= kEmpathyCue;
-      if (u.explanation) trust_cues_ |= kExplanationCue;
-      for (int t : u.topics) {
-        const std::string& key = lex.topic_key(t);
-        note_topic(key, turn);
-        if (const auto* facts = sim_->facts_for_topic(key)) reveal(*facts, content, turn);
-        else unrecorded(key, lex.is_attribute_topic(t) || key == "chief_complaint", content, turn);
-      }
-      for (int s : u.symptoms) {
-        const std::string& name = sim_->symptom_name(s);
-        note_topic("symptom:" + name, turn);
-        if (const auto* facts = sim_->facts_for_symptom(s)) reveal(*facts, content, turn);
-        else unrecorded(name, sim_->symptom_mentioned(s), content, turn);
-      }
-      for (int s : u.systems) {
-        std::string key = "ros:" + sim_->system_name(s);
-        note_topic(key, turn);
-        // A whole system is never denied: the record may hold symptoms of it under other topics.
-        if (const auto* facts = sim_->facts_for_topic(key)) reveal(*facts, content, turn);
-        else unrecorded(key, true, content, turn);
-      }
-      if (u.broad) {
-        turn.metadata.broad = true;
-        std::vector<uint16_t> chosen;
-        for (uint16_t i : sim_->chief_complaint_facts())
-          if (!revealed_[i]) chosen.push_back(i);
-        int extra = 0;
-        for (uint16_t i : sim_->broad_candidates()) {
-          if (extra >= opt.broad_extra_facts) break;
-          bool in_turn = std::any_of(content.begin(), content.end(), [&](const Content& c) { return c.fact == i; });
-          if (!revealed_[i] && !in_turn) chosen.push_back(i), ++extra;
-        }
-        if (chosen.empty()) content.push_back({ContentKind::kNothingMore, -1, false, ""});
-        else reveal(chosen, content, turn);
-      }
-      if (!u.asks_something() && !measured) {
-        turn.metadata.understood = u.empathy || u.explanation;
-        content.push_back({turn.metadata.understood ? ContentKind::kAcknowledge : ContentKind::kNotUnderstood, -1,
-                           false, ""});
-      }
+      answer(utterance, tokens, content, turn);
     }
   }
   episode_.turns.back().asked_topics = turn.metadata.asked_topics;
 
-  if (!done_ && doctor_turns_ >= opt.max_turns) end("turn_cap");
-  if (!done_ && doctor_turns_ == opt.max_turns - 1) {
+  if (!done_ && gate_.at_turn_cap(doctor_turns_)) end("turn_cap", turn);
+  if (!done_ && gate_.last_turn_next(doctor_turns_)) {
     turn.metadata.final_turn_warning = true;
     content.push_back({ContentKind::kFinalTurn, -1, false, ""});
   }
   finish_turn(content, turn, false, utterance);
   return turn;
+}
+
+void EpisodeState::answer(std::string_view utterance, std::vector<std::string>& tokens, std::vector<Content>& content,
+                          PatientTurn& turn) {
+  const Lexicon& lex = sim_->lexicon();
+  const detail::FactIndex& index = sim_->index();
+  bool measured = false;
+  std::string question_text;
+  for (const auto& line : core::split(utterance, '\n')) {
+    if (handle_measurement(line, content, turn)) measured = true;
+    else question_text += line + "\n";
+  }
+  if (measured) clause_tokens(question_text, tokens);
+  Understanding u;
+  understand(tokens, lex, &index.record_matcher(), u);
+  if (u.empathy) trust_cues_ |= kEmpathyCue;
+  if (u.explanation) trust_cues_ |= kExplanationCue;
+  for (int t : u.topics) {
+    const std::string& key = lex.topic_key(t);
+    note_topic(key, turn);
+    if (const auto* facts = index.facts_for_topic(key)) reveal(*facts, content, turn);
+    else unrecorded(key, lex.is_attribute_topic(t) || key == "chief_complaint", content, turn);
+  }
+  for (int s : u.symptoms) {
+    const std::string& name = index.symptom_name(s);
+    note_topic("symptom:" + name, turn);
+    if (const auto* facts = index.facts_for_symptom(s)) reveal(*facts, content, turn);
+    else unrecorded(name, index.symptom_mentioned(s), content, turn);
+  }
+  for (int s : u.systems) {
+    std::string key = "ros:" + index.system_name(s);
+    note_topic(key, turn);
+    // A whole system is never denied: the record may hold symptoms of it under other topics.
+    if (const auto* facts = index.facts_for_topic(key)) reveal(*facts, content, turn);
+    else unrecorded(key, true, content, turn);
+  }
+  if (u.broad) answer_broad(content, turn);
+  if (!u.asks_something() && !measured) {
+    turn.metadata.understood = u.empathy || u.explanation;
+    content.push_back({turn.metadata.understood ? ContentKind::kAcknowledge : ContentKind::kNotUnderstood, -1,
+                       false, ""});
+  }
+}
+
+void EpisodeState::answer_broad(std::vector<Content>& content, PatientTurn& turn) {
+  // The unrevealed chief-complaint facts and up to broad_extra_facts more, never a dump.
+  turn.metadata.broad = true;
+  const detail::FactIndex& index = sim_->index();
+  std::vector<uint16_t> chosen;
+  for (uint16_t i : index.chief_complaint_facts())
+    if (!revealed_[i]) chosen.push_back(i);
+  int extra = 0;
+  for (uint16_t i : index.broad_candidates()) {
+    if (extra >= sim_->options().broad_extra_facts) break;
+    bool in_turn = std::any_of(content.begin(), content.end(), [&](const Content& c) { return c.fact == i; });
+    if (!revealed_[i] && !in_turn) chosen.push_back(i), ++extra;
+  }
+  if (chosen.empty()) content.push_back({ContentKind::kNothingMore, -1, false, ""});
+  else reveal(chosen, content, turn);
 }
 
 void EpisodeState::finish_turn(std::vector<Content>& content, PatientTurn& turn, bool opening,
@@ -314,7 +286,7 @@ size_t EpisodeState::memory_bytes() const {
     for (const auto& s : v) n += str(s);
     return n;
   };
-  size_t n = sizeof(*this) + revealed_.capacity() + said_.capacity() * sizeof(said_[0]);
+  size_t n = sizeof(*this) + revealed_.capacity() + gate_.heap_bytes();
   const Episode& e = episode_;
   n += str(e.record_id) + str(e.diagnosis) + str(e.plan) + str(e.termination_reason);
   n += strs(e.asked_topics) + strs(e.revealed_fact_ids) + strs(e.requested_measurements) +

@@ -31,7 +31,7 @@ std::set<std::string> numbers_in(std::string_view text) {
       ++i;
     }
   }
-  for (const auto& word : tokenise(text))
+  for (const auto& word : clause_tokens(text))
     for (size_t n = 0; n < std::size(kWords); ++n)
       if (word == kWords[n]) out.insert(std::to_string(n));
   return out;
@@ -107,22 +107,22 @@ FactCheck FactChecker::check(const records::Record& record, const std::vector<St
     allowed_facts.insert(static_cast<int>(index));
     allowed_text += f.lay + " . " + f.clinical + " . " + f.subject + " . " + f.value + " . ";
     // The polarity each allowed symptom must keep.
-    for (const auto& m : symptom_mentions(tokenise(f.lay + " . " + f.clinical + " . " + f.subject), *lexicon_))
+    for (const auto& m : symptom_mentions(clause_tokens(f.lay + " . " + f.clinical + " . " + f.subject), *lexicon_))
       (f.negative ? denied : affirmed).insert(m.symptom);
   };
-  for (const auto& m : symptom_mentions(tokenise(record.chief_complaint), *lexicon_)) affirmed.insert(m.symptom);
+  for (const auto& m : symptom_mentions(clause_tokens(record.chief_complaint), *lexicon_)) affirmed.insert(m.symptom);
   for (const auto& s : allowed) {
     allowed_text += s.text + " . " + s.subject + " . ";
     const bool has_fact = s.fact >= 0 && static_cast<size_t>(s.fact) < record.facts.size();
     if (has_fact && s.kind != ContentKind::kWithheld) allow_fact(static_cast<size_t>(s.fact));
-    for (const auto& m : symptom_mentions(tokenise(s.text + " . " + s.subject), *lexicon_))
+    for (const auto& m : symptom_mentions(clause_tokens(s.text + " . " + s.subject), *lexicon_))
       (is_denial(s, record) ? denied : affirmed).insert(m.symptom);
   }
   if (revealed)
     for (size_t i = 0; i < record.facts.size() && i < revealed->size(); ++i)
       if ((*revealed)[i] && !allowed_facts.count(static_cast<int>(i))) allow_fact(i);
-  const auto allowed_tokens = tokenise(allowed_text);
-  const auto reply_tokens = tokenise(reply);
+  const auto allowed_tokens = clause_tokens(allowed_text);
+  const auto reply_tokens = clause_tokens(reply);
   FactCheck out;
 
   const auto allowed_numbers = numbers_in(allowed_text);
@@ -145,7 +145,7 @@ FactCheck FactChecker::check(const records::Record& record, const std::vector<St
   for (size_t i = 0; i < record.facts.size(); ++i) {
     const auto& f = record.facts[i];
     if (allowed_facts.count(static_cast<int>(i)) || f.subject.empty()) continue;
-    const auto subject = tokenise(f.subject);
+    const auto subject = clause_tokens(f.subject);
     if (contains_phrase(reply_tokens, subject) && !contains_phrase(allowed_tokens, subject))
       out.violations.push_back(
           core::format("mentions '{}' (fact {}), which the rules did not select for this turn", f.subject, f.id));
@@ -155,7 +155,7 @@ FactCheck FactChecker::check(const records::Record& record, const std::vector<St
   // A symptom comes across by a lexicon phrase or by all its words ("pain in my chest").
   const std::set<std::string> reply_words(reply_tokens.begin(), reply_tokens.end());
   auto words_said = [&](const std::string& phrase) {
-    const auto words = tokenise(phrase);
+    const auto words = clause_tokens(phrase);
     return std::all_of(words.begin(), words.end(), [&](const std::string& w) { return reply_words.count(w) > 0; });
   };
   for (const auto& s : allowed) {
@@ -163,7 +163,7 @@ FactCheck FactChecker::check(const records::Record& record, const std::vector<St
     const auto& f = record.facts[static_cast<size_t>(s.fact)];
     std::set<int> missing_reported;
     // The symptoms of the wording this persona would use (not the clinical note's).
-    for (const auto& m : symptom_mentions(tokenise(s.text + " . " + f.subject), *lexicon_))
+    for (const auto& m : symptom_mentions(clause_tokens(s.text + " . " + f.subject), *lexicon_))
       if (!said.count(m.symptom) && !words_said(m.phrase) && missing_reported.insert(m.symptom).second)
         out.violations.push_back(core::format("leaves out '{}' (fact {}), which this turn must convey", m.phrase, f.id));
     if (s.kind == ContentKind::kResult)
@@ -176,7 +176,7 @@ FactCheck FactChecker::check(const records::Record& record, const std::vector<St
   diagnoses.insert(diagnoses.end(), record.diagnosis.synonyms.begin(), record.diagnosis.synonyms.end());
   diagnoses.insert(diagnoses.end(), record.differential.begin(), record.differential.end());
   for (const auto& name : diagnoses) {
-    const auto words = tokenise(name);
+    const auto words = clause_tokens(name);
     if (contains_phrase(reply_tokens, words) && !contains_phrase(allowed_tokens, words))
       out.violations.push_back(core::format("names the diagnosis '{}', which the patient does not know", name));
   }

@@ -11,7 +11,7 @@
 
 namespace clinrl::sim {
 
-void tokenise(std::string_view text, std::vector<std::string>& out) {
+void clause_tokens(std::string_view text, std::vector<std::string>& out) {
   out.clear();
   std::string word;
   auto flush = [&] {
@@ -37,9 +37,9 @@ void tokenise(std::string_view text, std::vector<std::string>& out) {
   flush();
 }
 
-std::vector<std::string> tokenise(std::string_view text) {
+std::vector<std::string> clause_tokens(std::string_view text) {
   std::vector<std::string> out;
-  tokenise(text, out);
+  clause_tokens(text, out);
   return out;
 }
 
@@ -105,7 +105,7 @@ struct Reader {
 // A lexicon phrase as words, punctuation marks dropped.
 std::vector<std::string> phrase_words(std::string_view text) {
   std::vector<std::string> out;
-  for (auto& t : tokenise(text))
+  for (auto& t : clause_tokens(text))
     if (t != kClauseEnd && t != kPause) out.push_back(std::move(t));
   return out;
 }

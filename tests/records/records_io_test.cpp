@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "clinrl/core/error.h"
+#include "clinrl/records/fact_builder.h"
 #include "clinrl/records/record_io.h"
 #include "support/test_support.h"
 
@@ -18,11 +19,12 @@ Record small_record(const std::string& id) {
   r.demographics.age_band = "adult";
   r.demographics.sex = "male";
   r.chief_complaint = "chest pain";
-  r.facts.push_back({"cc", "chief_complaint", {"chief_complaint"}, "my chest hurts", "chest pain", kOrdinary, false, "chest pain", ""});
-  r.facts.push_back({"hpi.onset", "hpi", {"onset"}, "two hours ago", "onset 2 hours ago", kOrdinary, false, "chest pain", ""});
-  r.facts.push_back({"neg.fever", "pertinent_negative", {"symptom:fever"}, "no fever", "denies fever", kOrdinary, true, "fever", ""});
-  r.facts.push_back({"social.alcohol", "social", {"social:alcohol"}, "a few beers", "alcohol 6 units/week", kPersonal, false, "alcohol", ""});
-  r.facts.push_back({"test.troponin", "test", {"test:troponin"}, "", "troponin raised", kOrdinary, false, "troponin", "2.3 ng/mL (elevated)"});
+  r.facts.push_back(FactBuilder("cc", "chief_complaint", {"chief_complaint"}).lay("my chest hurts").clinical("chest pain").subject("chest pain"));
+  r.facts.push_back(FactBuilder("hpi.onset", "hpi", {"onset"}).lay("two hours ago").clinical("onset 2 hours ago").subject("chest pain"));
+  r.facts.push_back(FactBuilder("neg.fever", "pertinent_negative", {"symptom:fever"}).lay("no fever").clinical("denies fever").negative().subject("fever"));
+  r.facts.push_back(FactBuilder("social.alcohol", "social", {"social:alcohol"})
+                        .lay("a few beers").clinical("alcohol 6 units/week").sensitivity(kPersonal).subject("alcohol"));
+  r.facts.push_back(FactBuilder("test.troponin", "test", {"test:troponin"}).clinical("troponin raised").subject("troponin").value("2.3 ng/mL (elevated)"));
   r.diagnosis = {"Acute myocardial infarction", "I21.9", {"heart attack"}};
   r.management.tests = {"ecg", "troponin"};
   r.management.contraindicated.push_back({"aspirin", "aspirin allergy"});

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "clinrl/records/fact_builder.h"
 #include "clinrl/records/record_io.h"
 #include "clinrl/rubric/generator.h"
 #include "clinrl/rubric/rubric_files.h"
@@ -16,7 +17,7 @@ namespace {
 // Adds a fact answering `topic`, so the record passes validation.
 void answer(Record& r, const std::string& id, const std::string& category, const std::string& topic,
             const std::string& subject = "") {
-  r.facts.push_back({id, category, {topic}, "yes", "yes", 0, false, subject, ""});
+  r.facts.push_back(clinrl::records::FactBuilder(id, category, {topic}).lay("yes").clinical("yes").subject(subject));
 }
 
 Record chest_pain_record() {

@@ -162,7 +162,7 @@ TEST_CASE("persona wording never states anything clinical", "[sim][conformance]"
                            &ph.final_turn})
     all.insert(all.end(), list->begin(), list->end());
   for (const auto& phrase : all) {
-    auto tokens = tokenise(phrase);
+    auto tokens = clause_tokens(phrase);
     for (size_t pos = 0; pos < tokens.size(); ++pos) {
       Cue cue;
       size_t n = lex.matcher().match(tokens, pos, cue);

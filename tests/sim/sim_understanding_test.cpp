@@ -14,7 +14,7 @@ namespace {
 std::vector<std::string> topics_of(const std::string& utterance) {
   const auto& lex = *test::lexicon();
   Understanding u;
-  understand(tokenise(utterance), lex, nullptr, u);
+  understand(clause_tokens(utterance), lex, nullptr, u);
   std::vector<std::string> out;
   for (int t : u.topics) out.push_back(lex.topic_key(t));
   for (int s : u.symptoms) out.push_back("symptom:" + lex.symptom_name(s));
@@ -52,10 +52,10 @@ TEST_CASE("symptom and system questions, synonyms and clause splitting", "[sim]"
 TEST_CASE("empathy and explanation cues", "[sim]") {
   const auto& lex = *test::lexicon();
   Understanding u;
-  understand(tokenise("I'm sorry to hear that."), lex, nullptr, u);
+  understand(clause_tokens("I'm sorry to hear that."), lex, nullptr, u);
   CHECK(u.empathy);
   CHECK_FALSE(u.explanation);
-  understand(tokenise("I ask all my patients this because it matters."), lex, nullptr, u);
+  understand(clause_tokens("I ask all my patients this because it matters."), lex, nullptr, u);
   CHECK(u.explanation);
   CHECK_FALSE(u.empathy);
 }

@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
   while (elapsed < seconds / 2) {
     for (size_t k = 0; k < 64; ++k)
       for (const auto& u : scripts[(tokenised + k) % scripts.size()]) {
-        sim::tokenise(u, buffer);
+        sim::clause_tokens(u, buffer);
         tokens += buffer.size();
         ++tokenised;
       }

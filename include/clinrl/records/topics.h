@@ -21,6 +21,8 @@ inline bool is_valid_topic(const std::string& topic) { return topic_problem(topi
 // The measurement channel a category belongs to: "vital:" for vital_sign,
 // "exam:" for exam, "test:" for test, "" for history categories.
 std::string measurement_prefix(const std::string& category);
+// vital_sign, exam and test: facts only the measurement channel reveals.
+inline bool is_measurement_category(const std::string& category) { return !measurement_prefix(category).empty(); }
 
 // A subject is lower case, non-empty, single-spaced, without '_' or ':' .
 bool is_normalised_subject(const std::string& subject);

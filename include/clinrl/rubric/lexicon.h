@@ -16,9 +16,11 @@
 
 namespace clinrl::rubric {
 
-// Lower case, split into word tokens, light stemming (plural "s"/"ies").
-// The same function serves text and phrases, so both sides agree.
-std::vector<std::string> tokenize(std::string_view text);
+// Lower case, split into word tokens, light stemming (plural "s"/"ies");
+// apostrophes stay inside words ("don't") and punctuation is dropped. The
+// same function serves text and phrases, so both sides agree. (The
+// simulator's sim::clause_tokens keeps clause marks and does not stem.)
+std::vector<std::string> stemmed_words(std::string_view text);
 std::string stem(std::string word);
 
 using Phrase = std::vector<std::string>;  // stemmed tokens

@@ -8,6 +8,7 @@
 //                   when a symptom is asked with a synonym of the record's name)
 //   persona effect  reply length and wording differ across personas, revealed facts do not
 //   determinism     two runs with the same seed give identical transcripts
+// Where each part lives: src/sim/audit_parts.h.
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -17,20 +18,10 @@
 #include "clinrl/core/json_io.h"
 #include "clinrl/records/record.h"
 #include "clinrl/sim/lexicon.h"
+#include "clinrl/sim/probe_book.h"
 #include "clinrl/sim/sim_options.h"
 
 namespace clinrl::sim {
-
-// The probe doctor's phrasings (data/sim/probe_questions.json).
-struct ProbeBook {
-  std::map<std::string, std::string> topics;
-  std::vector<std::pair<std::string, std::string>> prefixed;  // ("symptom:", "Have you had any {}?")
-  std::string explain, broad;
-  std::vector<std::string> off_topic, unrecorded_symptoms;
-  std::string unrecorded_test;
-  static ProbeBook load(const std::filesystem::path& path);
-  std::string question(const std::string& topic) const;  // "" when no phrasing
-};
 
 struct AuditOptions {
   std::vector<std::string> personas = {"open", "default", "terse", "verbose", "anxious",

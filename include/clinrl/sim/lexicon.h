@@ -13,11 +13,13 @@
 
 namespace clinrl::sim {
 
-// Lower-cased word tokens of a text; "|" marks a sentence end (. ? ! ; or a
-// new line) and "," a comma.
-// Apostrophes are dropped ("what's" -> "whats"), other punctuation separates words.
-void tokenise(std::string_view text, std::vector<std::string>& out);
-std::vector<std::string> tokenise(std::string_view text);
+// Lower-cased word tokens of a text with clause marks: "|" marks a sentence
+// end (. ? ! ; or a new line) and "," a comma, so understanding reads clause
+// by clause. Apostrophes are dropped ("what's" -> "whats"), other punctuation
+// separates words; no stemming (the grader's rubric::stemmed_words stems and
+// keeps no clause marks).
+void clause_tokens(std::string_view text, std::vector<std::string>& out);
+std::vector<std::string> clause_tokens(std::string_view text);
 inline const char* kClauseEnd = "|";
 inline const char* kPause = ",";
 

@@ -24,6 +24,7 @@
 #include "clinrl/sim/persona.h"
 #include "clinrl/sim/realiser.h"
 #include "clinrl/sim/sim_options.h"
+#include "clinrl/sim/termination_gate.h"
 #include "clinrl/sim/understanding.h"
 
 namespace clinrl::sim {
@@ -51,6 +52,9 @@ struct PatientTurn {
 };
 
 class EpisodeState;
+namespace detail {
+class FactIndex;
+}
 
 class PatientSimulator : public std::enable_shared_from_this<PatientSimulator> {
  public:
@@ -65,49 +69,21 @@ class PatientSimulator : public std::enable_shared_from_this<PatientSimulator> {
   const Lexicon& lexicon() const { return *lexicon_; }
   const Realiser& realiser() const { return *realiser_; }
 
-  // ---- the precompiled index (read by EpisodeState) ----
-  // History facts (not vital_sign/exam/test) by topic key.
-  const std::vector<uint16_t>* facts_for_topic(const std::string& key) const;
-  // History facts about a symptom class (lexicon classes, then the record's own names).
-  const std::vector<uint16_t>* facts_for_symptom(int symptom_class) const;
-  const std::string& symptom_name(int symptom_class) const;
-  const std::string& system_name(int system) const;  // lexicon systems, then the record's own
-  // True when some record text names the symptom although no fact is keyed to it:
-  // a denial would contradict the record, so the patient says "not sure" instead.
-  bool symptom_mentioned(int symptom_class) const;
-  const PhraseMatcher& record_matcher() const { return record_matcher_; }
-  const std::vector<uint16_t>& chief_complaint_facts() const { return chief_facts_; }
-  const std::vector<uint16_t>& broad_candidates() const { return broad_candidates_; }
-  // Measurement facts for a requested test or exam (empty when not recorded).
-  std::vector<uint16_t> find_test(const std::string& name) const;
-  std::vector<uint16_t> find_exam(const std::string& name) const;
-  // Canonical form of a requested measurement name (synonyms resolved).
-  std::string canonical_test(const std::string& name) const;
-  std::string canonical_exam(const std::string& name) const;
+  // The precompiled index of the record (which facts answer which question):
+  // internal to the sim module (src/sim/fact_index.h), read by EpisodeState and the audit.
+  const detail::FactIndex& index() const { return *index_; }
 
   PatientSimulator(const PatientSimulator&) = delete;
   PatientSimulator& operator=(const PatientSimulator&) = delete;
 
  private:
   PatientSimulator() = default;
-  void compile();
 
   records::Record record_;
   SimOptions options_;
   std::shared_ptr<const Lexicon> lexicon_;
   std::shared_ptr<const Realiser> realiser_;
-
-  std::unordered_map<std::string, std::vector<uint16_t>> topic_facts_;
-  std::unordered_map<int, std::vector<uint16_t>> symptom_facts_;
-  std::vector<std::string> local_symptoms_;  // record symptom names unknown to the lexicon
-  std::vector<std::string> local_systems_;   // record ros:<system> names unknown to the lexicon
-  std::vector<bool> mentioned_;              // by symptom class
-  PhraseMatcher record_matcher_;
-  std::vector<uint16_t> chief_facts_;
-  std::vector<uint16_t> broad_candidates_;
-  std::unordered_map<std::string, std::vector<uint16_t>> test_facts_;  // canonical test/vital name -> facts
-  std::unordered_map<std::string, std::vector<uint16_t>> exam_facts_;  // canonical exam system -> facts
-  std::vector<uint16_t> all_exam_facts_, vital_facts_;
+  std::shared_ptr<const detail::FactIndex> index_;  // over record_ and *lexicon_
 };
 
 class EpisodeState {
@@ -138,14 +114,18 @@ class EpisodeState {
   bool handle_measurement(std::string_view line, std::vector<Content>& content, PatientTurn& turn);
   void finish_turn(std::vector<Content>& content, PatientTurn& turn, bool opening, std::string_view utterance = {});
   void note_topic(const std::string& key, PatientTurn& turn);
+  // A readable, non-final doctor turn: measurement requests, then the questions it asks.
+  void answer(std::string_view utterance, std::vector<std::string>& tokens, std::vector<Content>& content,
+              PatientTurn& turn);
+  void answer_broad(std::vector<Content>& content, PatientTurn& turn);
+  void end(const char* reason, PatientTurn& turn);
 
   std::shared_ptr<const PatientSimulator> sim_;
   Rng rng_;
   Episode episode_;
   std::vector<uint8_t> revealed_;  // per record fact
-  std::vector<std::pair<uint64_t, uint16_t>> said_;  // hash of a normalised doctor turn -> times said
+  TerminationGate gate_;
   int doctor_turns_ = 0;
-  int invalid_in_a_row_ = 0;
   uint8_t trust_cues_ = 0;  // bit 0: empathy shown, bit 1: question explained
   bool started_ = false;
   bool done_ = false;

@@ -20,7 +20,7 @@ struct Understanding {
   void clear();
 };
 
-// Reads `tokens` (from tokenise) clause by clause with the lexicon's matcher
+// Reads `tokens` (from clause_tokens) clause by clause with the lexicon's matcher
 // and, when given, a record's own matcher (longest match wins; the record's on
 // ties). A symptom named in a clause that asks an attribute ("when did the
 // cough start?") is the attribute's subject, not a yes/no question.

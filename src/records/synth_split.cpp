@@ -1,0 +1,34 @@
+// Splitting a synthetic record set into train, val and test, stratified by condition.
+#include <cmath>
+#include <map>
+
+#include "clinrl/core/rng.h"
+#include "clinrl/records/synth.h"
+
+namespace clinrl::records {
+
+Split split_by_condition(const std::vector<Record>& records, const SynthOptions& options) {
+  std::map<std::string, std::vector<size_t>> by_condition;
+  for (size_t i = 0; i < records.size(); ++i) by_condition[records[i].condition].push_back(i);
+  std::vector<int> part(records.size(), 0);  // 0 train, 1 val, 2 test
+  for (auto& [condition, members] : by_condition) {
+    Rng rng = Rng::stream(options.seed, "synth.split." + condition);
+    rng.shuffle(members.begin(), members.end());
+    size_t n = members.size();
+    size_t n_test = static_cast<size_t>(std::llround(options.test_fraction * static_cast<double>(n)));
+    size_t n_val = static_cast<size_t>(std::llround(options.val_fraction * static_cast<double>(n)));
+    if (n_test + n_val > n) n_val = n - std::min(n, n_test);
+    for (size_t k = 0; k < n; ++k) part[members[k]] = k < n_test ? 2 : k < n_test + n_val ? 1 : 0;
+  }
+  Split s;
+  for (size_t i = 0; i < records.size(); ++i) (part[i] == 0 ? s.train : part[i] == 1 ? s.val : s.test).push_back(records[i]);
+  return s;
+}
+
+std::filesystem::path split_path(const std::filesystem::path& out, const std::string& part) {
+  std::filesystem::path p = out;
+  std::string ext = p.extension().string();
+  return p.parent_path() / (p.stem().string() + "." + part + (ext.empty() ? ".jsonl" : ext));
+}
+
+}  // namespace clinrl::records
