@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "clinrl/core/config.h"
+#include "clinrl/model/device.h"
 
 namespace clinrl::eval {
 
@@ -13,9 +14,8 @@ void GenerationOptions::validate() const {
 }
 
 void ModelLoadOptions::validate() const {
-  core::check_choice("dtype", dtype, {"float32", "bfloat16"});
-  if (device != "cpu" && device.rfind("cuda", 0) != 0)
-    throw std::invalid_argument("device must be cpu, cuda or cuda:N, got '" + device + "'");
+  model::check_dtype_name(dtype, "model.dtype");
+  model::check_device_name(device, "model.device");
   chat.validate();
 }
 

@@ -7,6 +7,7 @@
 #include "clinrl/core/json_io.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/model/checkpoint.h"
+#include "clinrl/model/device.h"
 #include "clinrl/model/tokenizer.h"
 
 namespace clinrl::model {
@@ -33,7 +34,9 @@ TextGenerationResult generate_text(const TextGenerationRequest& r, const std::fu
   if (r.prompt.has_value() == r.messages_file.has_value())
     throw UserError("give exactly one of a prompt and a messages file");
   auto tokenizer = std::make_shared<const Tokenizer>(Tokenizer::load(r.model_dir / "tokenizer.json"));
-  auto model = load_checkpoint(r.model_dir, parse_dtype(r.dtype), torch::Device(r.device));
+  check_dtype_name(r.dtype, "dtype");
+  check_device_name(r.device, "device");
+  auto model = load_checkpoint(r.model_dir, parse_dtype(r.dtype), parse_device(r.device));
   model->eval();
   if (tokenizer->vocab_size() > model->options().vocab_size)
     throw UserError(core::format("{}: the tokenizer has {} ids but the model only {}", r.model_dir.string(),

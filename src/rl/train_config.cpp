@@ -3,6 +3,8 @@
 #include <stdexcept>
 
 #include "clinrl/core/config.h"
+#include "clinrl/model/device.h"
+#include "clinrl/model/transformer.h"
 
 namespace clinrl::rl {
 
@@ -15,9 +17,10 @@ void DataOptions::validate() const {
 void PolicyOptions::validate() const {
   if (checkpoint.empty() && init_config.empty())
     throw std::invalid_argument("give either checkpoint (a model directory) or init_config (an HF config.json)");
-  core::check_choice("dtype", dtype, {"float32", "bfloat16"});
-  if (device != "cpu" && device.rfind("cuda", 0) != 0)
-    throw std::invalid_argument("device must be cpu, cuda or cuda:N, got '" + device + "'");
+  model::check_dtype_name(dtype, "policy.dtype");
+  if (model::parse_dtype(dtype) == torch::kFloat16)
+    throw std::invalid_argument("dtype float16 cannot train (no loss scaling): use bfloat16 or float32");
+  model::check_device_name(device, "policy.device");
   chat.validate();
 }
 

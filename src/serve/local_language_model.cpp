@@ -9,6 +9,7 @@
 #include "clinrl/core/error.h"
 #include "clinrl/core/rng.h"
 #include "clinrl/core/strings.h"
+#include "clinrl/model/device.h"
 #include "clinrl/model/generation.h"
 #include "clinrl/rl/policy.h"
 
@@ -17,9 +18,8 @@ namespace clinrl::serve {
 using core::format;
 
 void LocalModelOptions::validate() const {
-  core::check_choice("dtype", dtype, {"float32", "bfloat16", "float16"});
-  if (device != "cpu" && device != "cuda" && !core::starts_with(device, "cuda:"))
-    throw std::invalid_argument(format("device must be cpu, cuda or cuda:N, got '{}'", device));
+  model::check_dtype_name(dtype, "dtype");
+  model::check_device_name(device, "device");
   chat.validate();
   if (max_batch < 1) throw std::invalid_argument(format("max_batch must be at least 1, got {}", max_batch));
 }
@@ -115,13 +115,15 @@ std::unique_ptr<LocalLanguageModel> LocalLanguageModel::load(const LocalModelOpt
     options.validate();
   } catch (const std::invalid_argument& e) {
     throw UserError(format("local model: {}", e.what()));
+  } catch (const UserError& e) {
+    throw UserError(format("local model: {}", e.what()));
   }
   if (options.checkpoint.empty()) throw UserError("local model: no checkpoint directory given");
   if (!std::filesystem::is_directory(options.checkpoint))
     throw UserError(format("{}: not a checkpoint directory", options.checkpoint));
   try {
     auto policy = rl::Policy::load(options.checkpoint, options.chat, model::parse_dtype(options.dtype),
-                                   torch::Device(options.device));
+                                   model::parse_device(options.device));
     return std::make_unique<LocalLanguageModel>(std::move(policy), options);
   } catch (const c10::Error& e) {  // an unavailable device, a dtype the device lacks
     throw UserError(format("{}: cannot load on {} as {}: {}", options.checkpoint, options.device, options.dtype,

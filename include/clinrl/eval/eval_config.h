@@ -31,7 +31,7 @@ struct GenerationOptions {
 
 // How a checkpoint directory is loaded.
 struct ModelLoadOptions {
-  std::string dtype = "float32";  // float32 | bfloat16
+  std::string dtype = "float32";  // float32 | bfloat16 | float16 (model::check_dtype_name)
   std::string device = "cpu";     // cpu | cuda | cuda:N
   model::ChatTemplateOptions chat;
 

@@ -48,7 +48,7 @@ struct PolicyOptions {
   std::string checkpoint;
   std::string init_config = "configs/model/tiny.json";
   uint64_t init_seed = 0;
-  std::string dtype = "float32";  // float32 | bfloat16
+  std::string dtype = "float32";  // float32 | bfloat16 (float16 is refused: no loss scaling)
   std::string device = "cpu";     // cpu | cuda | cuda:N
   model::ChatTemplateOptions chat;
   template <class V>
