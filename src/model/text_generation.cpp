@@ -36,7 +36,13 @@ TextGenerationResult generate_text(const TextGenerationRequest& r, const std::fu
   auto tokenizer = std::make_shared<const Tokenizer>(Tokenizer::load(r.model_dir / "tokenizer.json"));
   check_dtype_name(r.dtype, "dtype");
   check_device_name(r.device, "device");
-  auto model = load_checkpoint(r.model_dir, parse_dtype(r.dtype), parse_device(r.device));
+  Transformer model{nullptr};
+  try {
+    model = load_checkpoint(r.model_dir, parse_dtype(r.dtype), parse_device(r.device));
+  } catch (const c10::Error& e) {  // a device this build or machine lacks, a dtype the device lacks
+    throw UserError(core::format("{}: cannot load on {} as {}: {}", r.model_dir.string(), r.device, r.dtype,
+                                 e.what_without_backtrace()));
+  }
   model->eval();
   if (tokenizer->vocab_size() > model->options().vocab_size)
     throw UserError(core::format("{}: the tokenizer has {} ids but the model only {}", r.model_dir.string(),

@@ -3,6 +3,7 @@
 // config kind; old spellings still work with one deprecation line; bad
 // device and dtype values are user errors (exit 2) naming the flag.
 #include <catch2/catch.hpp>
+#include <torch/torch.h>
 
 #include "clinrl/records/record_io.h"
 #include "model/tokenizer_fixture.h"
@@ -49,6 +50,12 @@ TEST_CASE("cli: generate takes --checkpoint and --chat-template; --model and --t
   auto bad_template = test::run_clinrl("generate --checkpoint " + m + " --chat-template mistral --prompt hello");
   CHECK(bad_template.status == 2);
   CHECK_THAT(bad_template.output, Contains("--chat-template"));
+  if (!torch::cuda::is_available()) {  // a well-formed device this build or machine lacks: a user error too
+    auto cuda = test::run_clinrl("generate --checkpoint " + m + " --device cuda --prompt hello --max-new-tokens 1");
+    CHECK(cuda.status == 2);
+    CHECK_THAT(cuda.output, Contains("cannot load on cuda"));
+    CHECK(cuda.output.find("internal error") == std::string::npos);
+  }
 }
 
 TEST_CASE("cli: a bad --device or --dtype is a user error naming the flag", "[cli]") {
