@@ -29,7 +29,8 @@ const bool synth = register_command({"data synth", "sample synthetic patient rec
                      "chance of an allergy that rules out a first-line drug")->capture_default_str();
       app.add_option("--val-fraction", a->options.val_fraction, "--split: share of each condition's records for val")->capture_default_str();
       app.add_option("--test-fraction", a->options.test_fraction, "--split: share of each condition's records for test")->capture_default_str();
-      app.add_option("--out", a->out, "output JSONL")->required();
+      app.add_option("--out", a->out, "records file to write (JSONL; with --split the name OUT.train/.val/.test.jsonl derive from)")
+          ->required();
       app.add_flag("--split", a->split, "write OUT.train/.val/.test.jsonl stratified by condition instead of OUT");
       app.callback([a] {
         core::validate_all(a->options);

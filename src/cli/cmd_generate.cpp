@@ -5,6 +5,7 @@
 #include "clinrl/core/strings.h"
 #include "clinrl/model/text_generation.h"
 #include "command.h"
+#include "model_load_args.h"
 
 namespace clinrl::cli {
 namespace {
@@ -13,17 +14,16 @@ const bool registered = register_command({"generate", "generate a reply with a c
     [](CLI::App& app) {
       struct Args {
         model::TextGenerationRequest request;
-        std::string model_dir, prompt, messages;
+        ModelLoadArgs model;
+        std::string prompt, messages;
         bool stream = false, stats = false;
       };
       auto a = std::make_shared<Args>();
       auto& r = a->request;
-      app.add_option("--model", a->model_dir, "checkpoint directory (config.json, model.safetensors, tokenizer.json)")
-          ->required();
+      a->model.add_to(app, "the model to generate with", "", {"--model", "--template"});
       app.add_option("--prompt", a->prompt, "user message (or plain text with --raw)");
       app.add_option("--messages", a->messages, "JSON file: [{\"role\": ..., \"content\": ...}, ...]");
       app.add_flag("--raw", r.raw, "no chat template: continue the prompt text");
-      app.add_option("--template", r.load.chat.name, "chat template: chatml or llama3");
       app.add_option("--system", r.load.chat.default_system, "system message when the conversation has none");
       app.add_option("--temperature", r.sampler.temperature, "0 = greedy");
       app.add_option("--top-k", r.sampler.top_k, "0 = off");
@@ -33,13 +33,12 @@ const bool registered = register_command({"generate", "generate a reply with a c
       app.add_option("--seed", r.sampler.seed, "sampling seed");
       app.add_option("--max-new-tokens", r.stop.max_new_tokens, "most tokens to generate");
       app.add_option("--stop", r.stop.stop_strings, "stop strings (repeatable)");
-      app.add_option("--dtype", r.load.dtype, "float32 or bfloat16");
-      app.add_option("--device", r.load.device, "cpu or cuda");
       app.add_flag("--stream", a->stream, "print tokens as they are sampled");
       app.add_flag("--stats", a->stats, "print token counts and the stop reason on stderr");
       app.callback([a] {
         auto& r = a->request;
-        r.checkpoint = a->model_dir;
+        r.checkpoint = a->model.required_checkpoint();
+        a->model.apply(r.load);
         if (!a->prompt.empty()) r.prompt = a->prompt;
         if (!a->messages.empty()) r.messages_file = std::filesystem::path(a->messages);
         try {

@@ -2,6 +2,7 @@
 // agreement between two graders.
 #include <iostream>
 
+#include "clinrl/core/error.h"
 #include "clinrl/core/json_io.h"
 #include "clinrl/rubric/agreement.h"
 #include "clinrl/rubric/grade_suite.h"
@@ -9,6 +10,7 @@
 #include "clinrl/rubric/rule_grader.h"
 #include "clinrl/rubric/suite.h"
 #include "command.h"
+#include "deprecated.h"
 
 namespace clinrl::cli {
 namespace {
@@ -24,7 +26,7 @@ const bool score = register_command({"grade score", "HealthBench metrics from a 
       auto a = std::make_shared<Args>();
       app.add_option("--suite", a->suite, "HealthBench-format suite (JSONL)")->required();
       app.add_option("--grades", a->grades, "one {prompt_id, criteria_met} line per example")->required();
-      app.add_option("--out", a->out, "metrics JSON to write")->required();
+      app.add_option("--out", a->out, "metrics file to write (JSON)")->required();
       app.add_option("--bootstrap-samples", a->aggregate.bootstrap_samples, "resamples for bootstrap_std (0: off)")
           ->capture_default_str();
       app.add_option("--seed", a->aggregate.seed, "bootstrap seed")->capture_default_str();
@@ -64,10 +66,13 @@ const bool agree = register_command({"grade agree", "agreement (per-class precis
         std::string a, b, out;
       };
       auto a = std::make_shared<Args>();
-      app.add_option("--a", a->a, "grades of the grader under test")->required();
-      app.add_option("--b", a->b, "reference grades (e.g. physicians)")->required();
-      app.add_option("--out", a->out, "write the result as JSON here too");
+      app.add_option("A", a->a, "grades of the grader under test");
+      app.add_option("B", a->b, "reference grades (e.g. physicians)");
+      add_deprecated_option(app, "--a", a->a, "a positional A");
+      add_deprecated_option(app, "--b", a->b, "a positional B");
+      app.add_option("--out", a->out, "file to write the result to as well (JSON)");
       app.callback([a] {
+        if (a->a.empty() || a->b.empty()) throw UserError("give two grade files: A B");
         auto result = rubric::compare_grade_files(rubric::load_grades(a->a), a->a, rubric::load_grades(a->b), a->b);
         auto j = result.to_json();
         if (!a->out.empty()) core::write_json_file_atomic(a->out, j);

@@ -6,6 +6,7 @@
 #include "stop_signals.h"
 #include "clinrl/llm/local_language_model.h"
 #include "command.h"
+#include "model_load_args.h"
 
 namespace clinrl::cli {
 namespace {
@@ -15,11 +16,10 @@ const bool registered = register_command({"serve", "serve a checkpoint over an O
       struct Args {
         llm::LocalModelOptions model;
         serve::ServerOptions server;
+        ModelLoadArgs load;
       };
       auto a = std::make_shared<Args>();
-      app.add_option("--checkpoint", a->model.checkpoint,
-                     "checkpoint directory (config.json, model.safetensors, tokenizer.json)")
-          ->required();
+      a->load.add_to(app, "the model to serve", "");
       app.add_option("--host", a->server.host, "address to bind (127.0.0.1: this machine only)");
       app.add_option("--port", a->server.port, "port to bind (0: any free port)");
       app.add_option("--api-key-env", a->server.api_key_env,
@@ -29,12 +29,11 @@ const bool registered = register_command({"serve", "serve a checkpoint over an O
       app.add_option("--max-request-bytes", a->server.max_request_bytes, "largest request body accepted");
       app.add_option("--http-threads", a->server.threads, "HTTP connection threads (a streaming reply holds one)");
       app.add_option("--model-name", a->server.model_name, "model name reported (default: the checkpoint's name)");
-      app.add_option("--dtype", a->model.load.dtype, "float32, bfloat16 or float16");
-      app.add_option("--device", a->model.load.device, "cpu, cuda or cuda:N");
-      app.add_option("--chat-template", a->model.load.chat.name, "chat template: chatml or llama3");
       app.add_option("--system", a->model.load.chat.default_system, "system message when a conversation has none");
       app.callback([a] {
         block_stop_signals();  // before any thread starts (torch's too), so only sigwait sees them
+        a->model.checkpoint = a->load.required_checkpoint();
+        a->load.apply(a->model.load);
         a->model.max_batch = a->server.max_batch;
         auto model = llm::LocalLanguageModel::load(a->model);
         serve::ChatServer server(*model, a->server);

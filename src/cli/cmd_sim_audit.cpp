@@ -7,6 +7,7 @@
 #include "clinrl/sim/audit.h"
 #include "clinrl/sim/record_choice.h"
 #include "command.h"
+#include "deprecated.h"
 
 namespace clinrl::cli {
 namespace {
@@ -14,8 +15,9 @@ namespace {
 const bool group = register_group("sim", "patient simulator tools");
 
 struct AuditArgs {
-  std::vector<std::string> records, personas, overrides;
-  std::string json, sim_config;
+  std::vector<std::string> records, personas;
+  std::string out;
+  ConfigArgs config;  // a sim config
   uint64_t seed = 1;
   size_t rows = 20;
 };
@@ -24,16 +26,14 @@ const bool registered = register_command({"sim audit", "probe every topic of eac
     [](CLI::App& app) {
       auto a = std::make_shared<AuditArgs>();
       app.add_option("--records", a->records, "record file(s) (JSONL)")->required();
-      app.add_option("--json", a->json, "write the full report as JSON");
+      app.add_option("--out", a->out, "report file to write (JSON, the full report)");
+      add_deprecated_option(app, "--json", a->out, "--out");
       app.add_option("--personas", a->personas, "personas to probe with (default: every preset)");
       app.add_option("--seed", a->seed, "episode seed");
       app.add_option("--rows", a->rows, "record rows in the table");
-      app.add_option("--sim-config", a->sim_config, "simulator options (JSON, the 'sim' section)");
-      app.add_option("--set", a->overrides, "override a simulator option: KEY=VALUE (repeatable)");
+      add_sim_config_args(app, a->config);
       app.callback([a] {
-        std::optional<std::filesystem::path> config;
-        if (!a->sim_config.empty()) config = a->sim_config;
-        auto options = core::load_config<sim::SimOptions>(config, a->overrides);
+        auto options = core::load_config<sim::SimOptions>(a->config.file(), a->config.overrides);
         std::vector<std::filesystem::path> files(a->records.begin(), a->records.end());
         auto records = sim::read_record_files(files);
         auto dir = options.lexicon_path();
@@ -44,9 +44,9 @@ const bool registered = register_command({"sim audit", "probe every topic of eac
         if (!a->personas.empty()) audit.personas = a->personas;
         auto report = sim::audit_records(records, lexicon, options, audit, probe);
         std::cout << sim::audit_table(report, a->rows);
-        if (!a->json.empty()) {
-          core::write_json_file_atomic(a->json, sim::audit_to_json(report));
-          std::cout << "report written to " << a->json << "\n";
+        if (!a->out.empty()) {
+          core::write_json_file_atomic(a->out, sim::audit_to_json(report));
+          std::cout << "report written to " << a->out << "\n";
         }
       });
     }});

@@ -18,8 +18,8 @@ namespace {
 
 struct SimulateArgs {
   std::vector<std::string> records;
-  std::string record_id, persona, script, out, sim_config;
-  std::vector<std::string> overrides;
+  std::string record_id, persona, script, out;
+  ConfigArgs config;  // a sim config
   uint64_t seed = 1;
   bool show_facts = false;
   LanguageModelArgs patient_llm;
@@ -48,14 +48,11 @@ const bool registered = register_command({"simulate", "talk to a simulated patie
       app.add_option("--seed", a->seed, "episode seed");
       app.add_option("--script", a->script, "doctor utterances, one per line (blank lines skipped)");
       app.add_flag("--show-facts", a->show_facts, "print revealed fact ids and flags after each reply");
-      app.add_option("--out", a->out, "save the episode as JSON");
-      app.add_option("--sim-config", a->sim_config, "simulator options (JSON, the 'sim' section)");
-      app.add_option("--set", a->overrides, "override a simulator option: KEY=VALUE (repeatable)");
+      app.add_option("--out", a->out, "episode file to write (JSON)");
+      add_sim_config_args(app, a->config);
       a->patient_llm.add_to(app, "patient-llm", "an LLM that words the patient's replies (behind the fact checker)");
       app.callback([a] {
-        std::optional<std::filesystem::path> config;
-        if (!a->sim_config.empty()) config = a->sim_config;
-        auto options = core::load_config<sim::SimOptions>(config, a->overrides);
+        auto options = core::load_config<sim::SimOptions>(a->config.file(), a->config.overrides);
         std::vector<std::filesystem::path> files(a->records.begin(), a->records.end());
         auto records = sim::read_record_files(files);
         const auto& record = sim::choose_record(records, a->record_id);

@@ -8,6 +8,7 @@
 #include "clinrl/model/tokenize_jsonl.h"
 #include "clinrl/model/tokenizer.h"
 #include "command.h"
+#include "deprecated.h"
 
 namespace clinrl::cli {
 namespace {
@@ -62,7 +63,8 @@ const bool encode = register_command({"tokenizer encode", "text -> token ids ({\
       auto* text = app.add_option("--text", a->text, "one text to encode");
       auto* input = app.add_option("--input-jsonl", a->input, "JSONL of {\"text\": ...}");
       text->excludes(input);
-      app.add_option("--output", a->output, "write JSONL here instead of stdout");
+      app.add_option("--out", a->output, "file to write the JSONL to instead of stdout");
+      add_deprecated_option(app, "--output", a->output, "--out");
       app.add_flag("--add-special-tokens", a->add_special, "add the post-processor's tokens (e.g. BOS)");
       app.callback([a, text, input] {
         if (text->count() == 0 && input->count() == 0) throw UserError("tokenizer encode: give --text or --input-jsonl");
@@ -83,7 +85,8 @@ const bool decode = register_command({"tokenizer decode", "token ids -> text",
       auto* ids = app.add_option("--ids", a->ids, "ids separated by spaces or commas; prints the text");
       auto* input = app.add_option("--input-jsonl", a->input, "JSONL of {\"ids\": [...]}; writes {\"text\": ...} lines");
       ids->excludes(input);
-      app.add_option("--output", a->output, "write JSONL here instead of stdout (with --input-jsonl)");
+      app.add_option("--out", a->output, "file to write the JSONL to instead of stdout (with --input-jsonl)");
+      add_deprecated_option(app, "--output", a->output, "--out");
       app.add_flag("--skip-special-tokens", a->skip_special, "leave special tokens out");
       app.callback([a, ids, input] {
         if (ids->count() == 0 && input->count() == 0) throw UserError("tokenizer decode: give --ids or --input-jsonl");

@@ -6,24 +6,31 @@
 #include "clinrl/rl/optimizer.h"
 #include "clinrl/rl/training_run.h"
 #include "command.h"
+#include "model_load_args.h"
 
 namespace clinrl::cli {
 namespace {
 
 struct TrainArgs {
   ConfigArgs config;
+  ModelLoadArgs model;  // sets the policy section: policy.checkpoint, policy.device, ...
   std::string resume;
 };
 
 rl::TrainingRequest make_request(const TrainArgs& args, bool sft_only) {
   rl::TrainingRequest request;
   request.sft_only = sft_only;
+  auto overrides = args.config.overrides;
+  if (!args.model.checkpoint.empty()) overrides.push_back("policy.checkpoint=" + args.model.checkpoint);
+  for (auto& o : args.model.overrides("policy")) overrides.push_back(std::move(o));
   if (!args.resume.empty()) {
+    if (!overrides.empty())
+      throw UserError("--resume continues with RUN_DIR/config.json: --set and the model flags apply to a new run only");
     request.config = rl::load_run_config(args.resume, &request.config_json);
     request.resume = args.resume;
   } else {
     if (args.config.config.empty()) throw UserError("give --config FILE (or --resume RUN_DIR)");
-    request.config = core::load_config<rl::TrainConfig>(std::filesystem::path(args.config.config), args.config.overrides);
+    request.config = core::load_config<rl::TrainConfig>(args.config.file(), overrides);
     request.config_json = core::to_json_value(request.config);
   }
   log::set_level(log::parse_level(request.config.run.log_level));
@@ -46,7 +53,9 @@ void print_summary(const rl::TrainingSummary& s) {
 void add_train_command(const char* name, const char* help, bool sft_only) {
   register_command({name, help, [sft_only](CLI::App& app) {
                       auto args = std::make_shared<TrainArgs>();
-                      args->config.add_to(app, false);
+                      args->config.add_to(app, false, "run config", "sim.max_turns=5");
+                      args->model.add_to(app, "the policy's starting point (else a fresh model of policy.init_config)",
+                                         "the run config's policy section");
                       app.add_option("--resume", args->resume, "continue the run in this directory from its last good checkpoint");
                       app.callback([args, sft_only] {
                         try {

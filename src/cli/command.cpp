@@ -4,6 +4,7 @@
 #include <map>
 
 #include "clinrl/core/strings.h"
+#include "deprecated.h"
 
 namespace clinrl::cli {
 namespace {
@@ -54,11 +55,23 @@ void add_commands(CLI::App& app) {
   }
 }
 
-void ConfigArgs::add_to(CLI::App& app, bool required) {
-  auto* opt = app.add_option("--config,-c", config, "run config (JSON)");
+void ConfigArgs::add_to(CLI::App& app, bool required, const std::string& what, const std::string& example) {
+  auto* opt = app.add_option("--config,-c", config, what + " (JSON)");
   if (required) opt->required();
-  app.add_option("--set", overrides, "override a config value: KEY=VALUE (repeatable), e.g. --set run.seed=3")
+  app.add_option("--set", overrides,
+                 "override a value of the " + what + ": KEY=VALUE, KEY rooted at its top (repeatable), e.g. --set " +
+                     example)
       ->allow_extra_args(false);
+}
+
+std::optional<std::filesystem::path> ConfigArgs::file() const {
+  if (config.empty()) return std::nullopt;
+  return std::filesystem::path(config);
+}
+
+void add_sim_config_args(CLI::App& app, ConfigArgs& args) {
+  args.add_to(app, false, "sim config (what a run config holds under 'sim')", "max_turns=5");
+  add_deprecated_option(app, "--sim-config", args.config, "--config");
 }
 
 }  // namespace clinrl::cli

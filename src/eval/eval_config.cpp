@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "clinrl/core/config.h"
+#include "clinrl/model/device.h"
 
 namespace clinrl::eval {
 

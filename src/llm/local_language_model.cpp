@@ -9,6 +9,7 @@
 #include "clinrl/core/error.h"
 #include "clinrl/core/rng.h"
 #include "clinrl/core/strings.h"
+#include "clinrl/model/device.h"
 #include "clinrl/model/generation.h"
 #include "clinrl/model/chat_model.h"
 
@@ -111,6 +112,8 @@ std::unique_ptr<LocalLanguageModel> LocalLanguageModel::load(const LocalModelOpt
   try {
     options.validate();
   } catch (const std::invalid_argument& e) {
+    throw UserError(format("local model: {}", e.what()));
+  } catch (const UserError& e) {
     throw UserError(format("local model: {}", e.what()));
   }
   if (options.checkpoint.empty()) throw UserError("local model: no checkpoint directory given");

@@ -2,17 +2,20 @@
 
 #include <stdexcept>
 
-#include "clinrl/core/config.h"
 #include "clinrl/core/error.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/model/checkpoint.h"
+#include "clinrl/model/device.h"
 
 namespace clinrl::model {
 
 void ChatModelOptions::validate() const {
-  core::check_choice("dtype", dtype, {"float32", "bfloat16", "float16"});
-  if (device != "cpu" && device != "cuda" && !core::starts_with(device, "cuda:"))
-    throw std::invalid_argument(core::format("device must be cpu, cuda or cuda:N, got '{}'", device));
+  try {
+    check_dtype_name(dtype, "dtype");
+    check_device_name(device, "device");
+  } catch (const UserError& e) {  // as validate() reports: the config loader adds the section
+    throw std::invalid_argument(e.what());
+  }
   chat.validate();
 }
 
@@ -29,7 +32,7 @@ ChatModel ChatModel::load(const std::filesystem::path& checkpoint_dir, const Cha
   loaded.tokenizer = std::make_shared<Tokenizer>(Tokenizer::load(loaded.tokenizer_file));
   loaded.chat = std::make_shared<ChatTemplate>(ChatTemplate::create(options.chat, loaded.tokenizer));
   try {
-    loaded.model = load_checkpoint(checkpoint_dir, parse_dtype(options.dtype), torch::Device(options.device));
+    loaded.model = load_checkpoint(checkpoint_dir, parse_dtype(options.dtype), parse_device(options.device));
   } catch (const c10::Error& e) {  // an unavailable device, a dtype the device lacks
     throw UserError(core::format("{}: cannot load on {} as {}: {}", checkpoint_dir.string(), options.device,
                                  options.dtype, e.what_without_backtrace()));

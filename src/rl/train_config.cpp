@@ -3,6 +3,8 @@
 #include <stdexcept>
 
 #include "clinrl/core/config.h"
+#include "clinrl/model/device.h"
+#include "clinrl/model/transformer.h"
 
 namespace clinrl::rl {
 
@@ -17,7 +19,8 @@ void PolicyOptions::validate() const {
     throw std::invalid_argument("give either checkpoint (a model directory) or init_config (an HF config.json)");
   load.validate();
   // float16 training would need loss scaling, which the trainer does not do.
-  if (load.dtype == "float16") throw std::invalid_argument("dtype float16 cannot be trained: use bfloat16 or float32");
+  if (model::parse_dtype(load.dtype) == torch::kFloat16)
+    throw std::invalid_argument("dtype float16 cannot train (no loss scaling): use bfloat16 or float32");
 }
 
 void CheckpointOptions::validate() const {

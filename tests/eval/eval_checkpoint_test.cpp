@@ -192,7 +192,7 @@ TEST_CASE("eval checkpoint: single-turn replies from a local checkpoint, batched
   // The command line: --checkpoint on a HealthBench suite, graded by an LLM judge that is a local checkpoint
   // too (a tiny model answers no usable JSON: every item is reported ungraded, none is counted as unmet).
   auto r = test::run_clinrl("eval --checkpoint " + checkpoint.string() + " --suite " + (dir / "s.jsonl").string() +
-                            " --out " + (dir / "cli").string() + " --max-tokens 4 --grader llm --judge local:" +
+                            " --out " + (dir / "cli").string() + " --max-new-tokens 4 --grader llm --judge local:" +
                             checkpoint.string() + " --set judge.chat.max_tokens=4 --set judge.max_attempts=1");
   INFO(r.output);
   REQUIRE(r.status == 0);

@@ -261,11 +261,13 @@ TEST_CASE("eval CLI: replay, compare, and clear errors", "[eval]") {
                               (dir / "rs").string() + " --examples 1");
   CHECK(sub.status == 2);
   CHECK_THAT(sub.output, Contains("--examples"));
-  // The effective config: flags over --set over defaults.
+  // The effective config: flags over --set over defaults (--print-config is
+  // deprecated for config show --kind eval, which has no eval flags).
   auto cfg = test::run_clinrl("eval --print-config --set n_repeats=2 --n-repeats 3 --judge local:/nowhere");
   REQUIRE(cfg.status == 0);
   CHECK_THAT(cfg.output, Contains("\"n_repeats\": 3") && Contains("\"grader\": \"llm\"") &&
-                             Contains("\"judge_model\": \"local:/nowhere\""));
+                             Contains("\"judge_model\": \"local:/nowhere\"") &&
+                             Contains("clinrl: --print-config is deprecated, use clinrl config show --kind eval"));
   // Nothing to evaluate.
   auto none = test::run_clinrl("eval --suite " + suite + " --out " + (dir / "rn").string());
   CHECK(none.status == 2);

@@ -98,7 +98,7 @@ TEST_CASE("model: real Qwen2-1.5B config has 1,543,714,304 parameters", "[model]
   CLINRL_REQUIRE_SHARED(path, "model/qwen2/config.json");
   auto o = model::load_hf_config(path);
   CHECK(model::parameter_count(o) == 1543714304);
-  auto r = test::run_clinrl("model info --config " + path.string());
+  auto r = test::run_clinrl("model info --model-config " + path.string());
   CHECK(r.status == 0);
   CHECK_THAT(r.output, Catch::Contains("1,543,714,304"));
 }

@@ -104,7 +104,7 @@ TEST_CASE("clinrl tokenizer train, encode and decode", "[model][tokenizer][cli]"
 
   clinrl::test::write_text(dir / "in.jsonl", "{\"text\": \"chest pain\"}\n{\"text\": \"\"}\n{\"text\": \"<|im_end|>\"}\n");
   r = clinrl::test::run_clinrl("tokenizer encode --tokenizer " + (dir / "tok.json").string() + " --input-jsonl " +
-                               (dir / "in.jsonl").string() + " --output " + (dir / "ids.jsonl").string());
+                               (dir / "in.jsonl").string() + " --out " + (dir / "ids.jsonl").string());
   REQUIRE(r.status == 0);
   std::vector<std::vector<int32_t>> ids;
   clinrl::core::read_jsonl(dir / "ids.jsonl", [&](size_t, clinrl::core::Json&& v) { ids.push_back(v["ids"].get<std::vector<int32_t>>()); });

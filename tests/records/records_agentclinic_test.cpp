@@ -144,11 +144,11 @@ TEST_CASE("the AgentClinic MedQA file imports completely", "[records]") {
   CHECK(chest_xray >= 5);
 
   TempDir dir;
-  auto run = clinrl::test::run_clinrl("data import --format agentclinic --quiet " + path.string() + " --out " + (dir / "ac.jsonl").string());
+  auto run = clinrl::test::run_clinrl("data import --format agentclinic --quiet --records " + path.string() + " --out " + (dir / "ac.jsonl").string());
   CHECK(run.status == 0);
   CHECK(run.output.find("imported 107") != std::string::npos);
   CHECK(run.output.find("rejected 0") != std::string::npos);
-  auto check = clinrl::test::run_clinrl("data check " + (dir / "ac.jsonl").string());
+  auto check = clinrl::test::run_clinrl("data check --records " + (dir / "ac.jsonl").string());
   CHECK(check.status == 0);
   CHECK(check.output.find("107 records, 0 schema problems, 0 identifier findings") != std::string::npos);
 }

@@ -73,7 +73,7 @@ TEST_CASE("data check reports record, field path and span, and redacts", "[recor
   CHECK(redacted["facts"][0]["lay"] == "My name is [NAME], call me on [PHONE].");
   CHECK(check_records_file(dir / "redacted.jsonl").findings == 0);
 
-  auto r = clinrl::test::run_clinrl("data check " + (dir / "planted.jsonl").string());
+  auto r = clinrl::test::run_clinrl("data check --records " + (dir / "planted.jsonl").string());
   CHECK(r.status != 0);
   CHECK(r.output.find("2 identifier findings") != std::string::npos);
 }

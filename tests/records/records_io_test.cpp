@@ -101,7 +101,7 @@ TEST_CASE("bad lines are reported with their line number, never a crash", "[reco
   CHECK(set.problems[5].line == 7);
   CHECK_THROWS_AS(load_records(dir / "bad.jsonl"), clinrl::UserError);
 
-  auto run = clinrl::test::run_clinrl("data check " + (dir / "bad.jsonl").string());
+  auto run = clinrl::test::run_clinrl("data check --records " + (dir / "bad.jsonl").string());
   CHECK(run.status == 1);
   CHECK(run.output.find("bad.jsonl:2: truncated JSON") != std::string::npos);
   CHECK(run.output.find("bad.jsonl:3: invalid UTF-8 at byte") != std::string::npos);

@@ -36,7 +36,7 @@ TEST_CASE("agreement: clinrl grade agree pairs files by prompt_id", "[rubric]") 
                                             "{\"prompt_id\": \"only-a\", \"criteria_met\": [true]}\n");
   clinrl::test::write_text(dir / "b.jsonl", "{\"prompt_id\": \"y\", \"criteria_met\": [false]}\n"
                                             "{\"prompt_id\": \"x\", \"criteria_met\": [true, false]}\n");
-  auto r = clinrl::test::run_clinrl("grade agree --a " + (dir / "a.jsonl").string() + " --b " + (dir / "b.jsonl").string());
+  auto r = clinrl::test::run_clinrl("grade agree " + (dir / "a.jsonl").string() + " " + (dir / "b.jsonl").string());
   REQUIRE(r.status == 0);
   auto j = clinrl::core::parse_json(r.output, "stdout");
   CHECK(j["examples"] == 2);
@@ -46,7 +46,7 @@ TEST_CASE("agreement: clinrl grade agree pairs files by prompt_id", "[rubric]") 
   CHECK(j["not_met"]["recall"] == 0.5);
 
   clinrl::test::write_text(dir / "c.jsonl", "{\"prompt_id\": \"x\", \"criteria_met\": [true]}\n");
-  auto bad = clinrl::test::run_clinrl("grade agree --a " + (dir / "a.jsonl").string() + " --b " + (dir / "c.jsonl").string());
+  auto bad = clinrl::test::run_clinrl("grade agree " + (dir / "a.jsonl").string() + " " + (dir / "c.jsonl").string());
   CHECK(bad.status == 2);
   CHECK_THAT(bad.output, Contains("a.jsonl:1") && Contains("c.jsonl:1"));
 }

@@ -54,7 +54,7 @@ TEST_CASE("clinrl simulate handles end of input and bad arguments", "[sim]") {
 TEST_CASE("clinrl sim audit reports precision, leakage and recall", "[sim]") {
   test::TempDir dir;
   std::string records = write_records(dir);
-  auto r = test::run_clinrl("sim audit --records " + records + " --json " + (dir / "audit.json").string());
+  auto r = test::run_clinrl("sim audit --records " + records + " --out " + (dir / "audit.json").string());
   INFO(r.output);
   REQUIRE(r.status == 0);
   CHECK(r.output.find("OVERALL") != std::string::npos);

@@ -7,11 +7,11 @@
 //  2. grading only (a replay of the same replies, no model) as the floor the
 //     generation cost sits on.
 //
-//   bench_eval [--batch B] [--max-tokens T] [--threads N]
+//   bench_eval [--batch B] [--max-new-tokens T] [--threads N]
 //
 // Suite: ../shared/data/healthbench/main_first30.jsonl, or a generated
 // 30-example suite when ../shared is absent. The model is the tiny preset
-// (configs/model/tiny.json, random weights: every reply runs to --max-tokens)
+// (configs/model/tiny.json, random weights: every reply runs to --max-new-tokens)
 // with a tokenizer trained on the suite's prompts. The judge is scripted
 // (it answers at once), so grading measures clinrl's own grading pipeline.
 #include <unistd.h>
@@ -95,7 +95,8 @@ Timed run(llm::LocalLanguageModel& model, rubric::Grader& grader, const rubric::
 
 int main(int argc, char** argv) {
   const int64_t batch = arg(argc, argv, "--batch", 16);
-  const int64_t max_tokens = arg(argc, argv, "--max-tokens", 128);
+  if (arg(argc, argv, "--max-tokens", -1) >= 0) std::cerr << "bench_eval: --max-tokens is deprecated, use --max-new-tokens\n";
+  const int64_t max_tokens = arg(argc, argv, "--max-new-tokens", arg(argc, argv, "--max-tokens", 128));
   model::set_threads(static_cast<int>(arg(argc, argv, "--threads", 0)));
   const fs::path source(CLINRL_SOURCE_DIR);
   const fs::path scratch = fs::temp_directory_path() / ("clinrl-bench-eval-" + std::to_string(::getpid()));

@@ -4,7 +4,7 @@
 // the load comes from a second process (this program again, --client mode),
 // so client work never competes with the server for the same locks.
 //
-//   bench_serve [--requests 50] [--clients 8] [--max-tokens 32] [--batch-wait-ms 5] [--threads T]
+//   bench_serve [--requests 50] [--clients 8] [--max-new-tokens 32] [--batch-wait-ms 5] [--threads T]
 //
 // Prints one machine-readable line per load and one with the gain:
 //   serve load clients=1 requests=50 seconds=... requests_per_s=... p50_ms=... p99_ms=...
@@ -105,7 +105,8 @@ int main(int argc, char** argv) {
 
   const int requests = static_cast<int>(arg(argc, argv, "--requests", 50));
   const int clients = static_cast<int>(arg(argc, argv, "--clients", 8));
-  const int max_tokens = static_cast<int>(arg(argc, argv, "--max-tokens", 32));
+  if (arg(argc, argv, "--max-tokens", -1) >= 0) std::cerr << "bench_serve: --max-tokens is deprecated, use --max-new-tokens\n";
+  const int max_tokens = static_cast<int>(arg(argc, argv, "--max-new-tokens", arg(argc, argv, "--max-tokens", 32)));
   model::set_threads(static_cast<int>(arg(argc, argv, "--threads", 0)));
   const fs::path source(CLINRL_SOURCE_DIR);
   fs::path scratch = fs::temp_directory_path() / ("clinrl-bench-serve-" + std::to_string(::getpid()));
