@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 
@@ -43,9 +44,24 @@ std::string read_text(const fs::path& path) {
 }
 
 fs::path shared_data(const std::string& relative) {
-  fs::path p = fs::path(CLINRL_SHARED_DIR) / "data" / relative;
-  return fs::exists(p) ? p : fs::path();
+  const fs::path shared(CLINRL_SHARED_DIR);
+  fs::path p = shared / "data" / relative;
+  if (fs::exists(p)) return p;
+  if (fs::exists(shared))
+    throw std::runtime_error(p.string() + " is missing although ../shared is present: the test data is incomplete");
+  return {};
 }
+
+namespace {
+std::atomic<int> g_skipped{0};
+}
+
+void note_skipped(const std::string& reason) {
+  ++g_skipped;
+  std::cerr << "skipped: " << reason << " (see ../shared/data/SOURCES.md)\n";
+}
+
+int skipped_count() { return g_skipped.load(); }
 
 RunResult run_clinrl(const std::string& args) {
   std::string command = std::string(CLINRL_BINARY) + " " + args + " 2>&1";
