@@ -1,34 +1,45 @@
 #include "clinrl/model/checkpoint.h"
 
+#include <cmath>
+#include <fstream>
 #include <set>
 
 #include "clinrl/core/atomic_file.h"
 #include "clinrl/core/error.h"
 #include "clinrl/core/json_io.h"
+#include "clinrl/core/logging.h"
 #include "clinrl/core/strings.h"
 
 namespace clinrl::model {
 
 namespace fs = std::filesystem;
 
-void load_state(Transformer& model, const std::map<std::string, torch::Tensor>& tensors, const std::string& source) {
-  torch::NoGradGuard no_grad;
+namespace {
+
+// What a stored tensor must agree on with the parameter it fills.
+struct StoredMeta {
+  std::vector<int64_t> shape;
+  bool floating = true;
+  std::string dtype;
+};
+
+// Every parameter present with its shape and a float dtype; nothing left over
+// except what HF checkpoints carry harmlessly. Checked before any value is read.
+void check_stored(Transformer& model, const std::map<std::string, StoredMeta>& stored, const std::string& source) {
   std::set<std::string> used;
   for (auto& item : model->named_parameters()) {
     const auto& name = item.key();
-    auto it = tensors.find(name);
-    if (it == tensors.end()) throw UserError(core::format("{}: missing tensor '{}'", source, name));
-    auto& p = item.value();
-    if (it->second.sizes() != p.sizes())
+    auto it = stored.find(name);
+    if (it == stored.end()) throw UserError(core::format("{}: missing tensor '{}'", source, name));
+    const auto& p = item.value();
+    if (c10::IntArrayRef(it->second.shape) != p.sizes())
       throw UserError(core::format("{}: tensor '{}' has shape {} but the config needs {}", source, name,
-                                   it->second.sizes(), p.sizes()));
-    if (!it->second.is_floating_point())
-      throw UserError(core::format("{}: tensor '{}' has non-float dtype {}", source, name,
-                                   c10::toString(it->second.scalar_type())));
-    p.copy_(it->second);
+                                   c10::IntArrayRef(it->second.shape), p.sizes()));
+    if (!it->second.floating)
+      throw UserError(core::format("{}: tensor '{}' has non-float dtype {}", source, name, it->second.dtype));
     used.insert(name);
   }
-  for (const auto& [name, t] : tensors) {
+  for (const auto& [name, meta] : stored) {
     if (used.count(name)) continue;
     if (name == "lm_head.weight" && model->options().tie_word_embeddings) continue;  // some tied checkpoints keep it
     if (core::ends_with(name, "rotary_emb.inv_freq")) continue;  // buffers older HF Llama saved
@@ -36,16 +47,52 @@ void load_state(Transformer& model, const std::map<std::string, torch::Tensor>& 
   }
 }
 
+const char* dtype_label(torch::Dtype d) {
+  return d == torch::kBFloat16 ? "bfloat16" : d == torch::kFloat16 ? "float16" : d == torch::kFloat32 ? "float32"
+                                                                                                        : "other";
+}
+
+}  // namespace
+
+int64_t peak_host_memory_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // reported in kB
+  return -1;
+}
+
+void load_state(Transformer& model, const std::map<std::string, torch::Tensor>& tensors, const std::string& source) {
+  std::map<std::string, StoredMeta> metas;
+  for (const auto& [name, t] : tensors)
+    metas[name] = {t.sizes().vec(), t.is_floating_point(), c10::toString(t.scalar_type())};
+  check_stored(model, metas, source);
+  torch::NoGradGuard no_grad;
+  for (auto& item : model->named_parameters()) item.value().copy_(tensors.at(item.key()));
+}
+
 Transformer load_checkpoint(const fs::path& dir, torch::Dtype dtype, torch::Device device) {
   auto options = load_hf_config(dir / "config.json");
-  Transformer model(options);
   fs::path weights = dir / "model.safetensors";
   if (!fs::exists(weights) && fs::exists(dir / "model.safetensors.index.json"))
     weights = dir / "model.safetensors.index.json";
   if (!fs::exists(weights))
     throw UserError(core::format("{}: no model.safetensors or model.safetensors.index.json", dir.string()));
-  load_state(model, load_safetensors(weights), weights.string());
-  model->to(device, dtype);
+  auto stored = SafetensorsCheckpoint::open(weights);
+  std::map<std::string, StoredMeta> metas;
+  for (const auto& name : stored.names()) {
+    const auto& info = stored.info(name);
+    auto type = to_scalar_type(info.dtype);
+    metas[name] = {info.shape, c10::isFloatingType(type), dtype_name(info.dtype)};
+  }
+  // Parameters are born uninitialised in the target dtype on the target
+  // device; each stored tensor then goes straight into its parameter.
+  Transformer model(options, ParameterOptions{dtype, device, /*initialize=*/false});
+  check_stored(model, metas, weights.string());
+  for (auto& item : model->named_parameters()) stored.read_into(item.key(), item.value());
+  const double peak_mib = std::round(static_cast<double>(peak_host_memory_bytes()) / (1024.0 * 1024.0) * 10) / 10;
+  log::info("loaded {} ({} parameters) as {} on {}; peak host memory (VmHWM) {} MiB", dir.string(),
+            parameter_count(options), dtype_label(dtype), device.str(), peak_mib);
   return model;
 }
 

@@ -73,6 +73,32 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name) const {
   return out;
 }
 
+void SafetensorsFile::read_into(const std::string& name, torch::Tensor& target) const {
+  const auto& t = info(name);
+  if (target.sizes() != c10::IntArrayRef(t.shape))
+    throw UserError(core::format("{}: tensor '{}' has shape {} but the target needs {}", path_.string(), name,
+                                 c10::IntArrayRef(t.shape), target.sizes()));
+  const size_t bytes = t.end - t.begin;
+  if (bytes == 0) return;
+  const uint8_t* data = mapping_->data + header_.data_start + t.begin;
+  const auto type = to_scalar_type(t.dtype);
+  torch::NoGradGuard no_grad;
+  if (reinterpret_cast<uintptr_t>(data) % dtype_size(t.dtype) == 0) {
+    // A view of the mapping: copy_ converts dtype and moves device in one pass.
+    // The mapping is read-only; copy_ only reads its source.
+    auto view = torch::from_blob(const_cast<uint8_t*>(data), t.shape, torch::TensorOptions().dtype(type));
+    target.copy_(view);
+  } else {
+    target.copy_(tensor(name));  // misaligned offsets: through an aligned copy
+  }
+  // The pages are clean file pages of a private read-only mapping: dropping
+  // them only means a later read faults them in again.
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(data) / page) * page;
+  uintptr_t end = reinterpret_cast<uintptr_t>(data) + bytes;
+  madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 torch::ScalarType to_scalar_type(StDtype d) {
   switch (d) {
     case StDtype::F64: return torch::kFloat64;
@@ -136,40 +162,58 @@ void save_safetensors(const std::filesystem::path& path, const NamedTensors& ten
   out.commit();
 }
 
-std::map<std::string, torch::Tensor> load_safetensors(const std::filesystem::path& path) {
-  std::map<std::string, torch::Tensor> out;
-  auto read_all = [&](const std::filesystem::path& file) {
-    auto f = SafetensorsFile::open(file);
-    for (const auto& name : f.names()) {
-      if (out.count(name)) throw UserError(core::format("{}: tensor '{}' appears in more than one shard", file.string(), name));
-      out[name] = f.tensor(name);
-    }
-  };
-  if (path.filename().string().size() >= 5 && core::ends_with(path.filename().string(), ".json")) {
-    auto index = core::read_json_file(path);
-    auto wm = index.find("weight_map");
-    if (wm == index.end() || !wm->is_object())
-      throw UserError(core::format("{}: missing object 'weight_map'", path.string()));
-    std::map<std::string, std::vector<std::string>> by_file;
-    for (auto it = wm->begin(); it != wm->end(); ++it) {
-      if (!it.value().is_string()) throw UserError(core::format("{}: weight_map '{}' must name a file", path.string(), it.key()));
-      auto file = it.value().get<std::string>();
-      if (file.find('/') != std::string::npos || file.find("..") != std::string::npos)
-        throw UserError(core::format("{}: weight_map '{}' names '{}', expected a file in the same directory",
-                                     path.string(), it.key(), file));
-      by_file[file].push_back(it.key());
-    }
-    for (const auto& [file, names] : by_file) {
-      auto f = SafetensorsFile::open(path.parent_path() / file);
-      for (const auto& name : names) {
-        if (!f.contains(name))
-          throw UserError(core::format("{}: tensor '{}' listed in {} is missing", f.path().string(), name, path.string()));
-        out[name] = f.tensor(name);
-      }
-    }
-  } else {
-    read_all(path);
+SafetensorsCheckpoint SafetensorsCheckpoint::open(const std::filesystem::path& path) {
+  SafetensorsCheckpoint c;
+  c.source_ = path.string();
+  const auto filename = path.filename().string();
+  if (!(filename.size() >= 5 && core::ends_with(filename, ".json"))) {
+    c.files_.push_back(SafetensorsFile::open(path));
+    for (const auto& name : c.files_.back().names()) c.where_[name] = 0;
+    return c;
   }
+  auto index = core::read_json_file(path);
+  auto wm = index.find("weight_map");
+  if (wm == index.end() || !wm->is_object())
+    throw UserError(core::format("{}: missing object 'weight_map'", path.string()));
+  std::map<std::string, std::vector<std::string>> by_file;
+  for (auto it = wm->begin(); it != wm->end(); ++it) {
+    if (!it.value().is_string()) throw UserError(core::format("{}: weight_map '{}' must name a file", path.string(), it.key()));
+    auto file = it.value().get<std::string>();
+    if (file.find('/') != std::string::npos || file.find("..") != std::string::npos)
+      throw UserError(core::format("{}: weight_map '{}' names '{}', expected a file in the same directory",
+                                   path.string(), it.key(), file));
+    by_file[file].push_back(it.key());
+  }
+  for (const auto& [file, names] : by_file) {
+    c.files_.push_back(SafetensorsFile::open(path.parent_path() / file));
+    const auto& f = c.files_.back();
+    for (const auto& name : names) {
+      if (!f.contains(name))
+        throw UserError(core::format("{}: tensor '{}' listed in {} is missing", f.path().string(), name, path.string()));
+      c.where_[name] = c.files_.size() - 1;
+    }
+  }
+  return c;
+}
+
+std::vector<std::string> SafetensorsCheckpoint::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, file] : where_) out.push_back(name);
+  return out;
+}
+
+const SafetensorsFile& SafetensorsCheckpoint::file(const std::string& name) const {
+  auto it = where_.find(name);
+  if (it == where_.end()) throw UserError(core::format("{}: no tensor '{}'", source_, name));
+  return files_[it->second];
+}
+
+const StTensorInfo& SafetensorsCheckpoint::info(const std::string& name) const { return file(name).info(name); }
+
+std::map<std::string, torch::Tensor> load_safetensors(const std::filesystem::path& path) {
+  auto checkpoint = SafetensorsCheckpoint::open(path);
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& name : checkpoint.names()) out[name] = checkpoint.tensor(name);
   return out;
 }
 

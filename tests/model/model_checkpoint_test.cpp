@@ -57,3 +57,35 @@ TEST_CASE("checkpoint: missing, misshapen or unexpected tensors are named", "[mo
   CHECK_THROWS_WITH(model::load_state(fresh, t, "x"), Catch::Contains("unexpected tensor 'model.extra'"));
   CHECK_THROWS_AS(model::load_checkpoint(dir / "nowhere"), UserError);
 }
+
+TEST_CASE("checkpoint: weights go straight into the target dtype and equal the file's values", "[model]") {
+  test::TempDir dir;
+  auto m = test::tiny_model(6);
+  m->to(torch::kBFloat16);
+  model::save_checkpoint(m, dir / "bf16");
+  auto file = model::SafetensorsFile::open(dir / "bf16" / "model.safetensors");
+  auto as_bf16 = model::load_checkpoint(dir / "bf16", torch::kBFloat16);
+  auto as_fp32 = model::load_checkpoint(dir / "bf16", torch::kFloat32);
+  for (auto& item : as_bf16->named_parameters()) {
+    INFO(item.key());
+    auto stored = file.tensor(item.key());
+    REQUIRE(stored.scalar_type() == torch::kBFloat16);
+    CHECK(item.value().scalar_type() == torch::kBFloat16);
+    CHECK(torch::equal(item.value(), stored));
+    CHECK(torch::equal(as_fp32->named_parameters()[item.key()], stored.to(torch::kFloat32)));  // bf16 -> fp32 is exact
+  }
+  // A float32 file read as bf16 rounds each value once, as Tensor::to does.
+  auto f = test::tiny_model(7);
+  model::save_checkpoint(f, dir / "fp32");
+  auto rounded = model::load_checkpoint(dir / "fp32", torch::kBFloat16);
+  for (auto& item : f->named_parameters())
+    CHECK(torch::equal(rounded->named_parameters()[item.key()], item.value().to(torch::kBFloat16)));
+  CHECK(model::peak_host_memory_bytes() > 0);
+}
+
+TEST_CASE("checkpoint: a model built without initialisation only allocates", "[model]") {
+  model::Transformer m(test::tiny_options(), model::ParameterOptions{torch::kBFloat16, torch::kCPU, false});
+  CHECK(m->dtype() == torch::kBFloat16);
+  for (auto& p : m->parameters()) CHECK(p.scalar_type() == torch::kBFloat16);
+  CHECK(m->named_parameters().size() == test::tiny_model()->named_parameters().size());
+}

@@ -131,3 +131,23 @@ TEST_CASE("safetensors: corrupted files are rejected with an error naming the pr
     CHECK(open_error(p) == "no error");
   }
 }
+
+TEST_CASE("safetensors: read_into converts dtype, also from misaligned offsets, and checks the shape", "[model]") {
+  test::TempDir dir;
+  // One byte first puts "b" at data offset 1: not aligned for float32.
+  model::save_safetensors(dir / "x.safetensors", {{"a", torch::tensor({7}, torch::kUInt8)},
+                                                   {"b", torch::tensor({1.5f, -2.25f, 3.0f})}});
+  auto f = model::SafetensorsFile::open(dir / "x.safetensors");
+  CHECK(f.info("b").begin == 1);
+  auto target = torch::empty({3}, torch::kFloat64);
+  f.read_into("b", target);
+  CHECK(torch::equal(target, torch::tensor({1.5, -2.25, 3.0}, torch::kFloat64)));
+  auto bf16 = torch::empty({3}, torch::kBFloat16);
+  f.read_into("b", bf16);
+  CHECK(torch::equal(bf16, torch::tensor({1.5f, -2.25f, 3.0f}).to(torch::kBFloat16)));
+  auto wrong = torch::empty({4});
+  CHECK_THROWS_WITH(f.read_into("b", wrong), Catch::Contains("tensor 'b' has shape [3] but the target needs [4]"));
+  // Read again after its pages were dropped: the same values.
+  f.read_into("b", target);
+  CHECK(target[2].item<double>() == 3.0);
+}

@@ -11,10 +11,18 @@
 namespace clinrl::model {
 
 // Loads config and weights; every model parameter must be present with its
-// exact shape (UserError naming the tensor otherwise). Weights are converted
-// to `dtype` on `device`.
+// exact shape (UserError naming the tensor otherwise). The model's parameters
+// are created uninitialised in `dtype` on `device` and each stored tensor is
+// converted straight into its parameter from the mapped file, one at a time:
+// no random initialisation, no float32 copy of a bf16 checkpoint, no second
+// resident copy of the file. Logs the peak host memory (VmHWM) when done.
+
 Transformer load_checkpoint(const std::filesystem::path& dir, torch::Dtype dtype = torch::kFloat32,
                             torch::Device device = torch::kCPU);
+
+// The process's peak resident memory so far (VmHWM of /proc/self/status) in
+// bytes; -1 where it cannot be read.
+int64_t peak_host_memory_bytes();
 
 // Copies every tensor of `tensors` into the model's parameters with the same
 // HF name; `source` names the file(s) in errors.

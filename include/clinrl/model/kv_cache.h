@@ -19,6 +19,7 @@ class KVCache {
 
   int64_t slots() const { return slots_; }
   int64_t capacity() const { return capacity_; }
+  int64_t layers() const { return static_cast<int64_t>(k_.size()); }
   // Grows (by doubling, copying what is stored) to hold at least this many slots / positions.
   void reserve(int64_t slots, int64_t capacity);
   size_t bytes() const;

@@ -26,6 +26,12 @@ class SafetensorsFile {
   const StTensorInfo& info(const std::string& name) const;  // UserError when absent
   // A CPU tensor holding a copy of the stored data, in the stored dtype.
   torch::Tensor tensor(const std::string& name) const;
+  // Copies the stored values straight into `target` (same shape, any dtype and
+  // device: converted on the way, no full-size temporary when target is a CPU
+  // tensor), then lets the kernel drop the file pages it read, so loading a
+  // checkpoint does not keep a second copy of it resident. UserError when the
+  // shapes differ.
+  void read_into(const std::string& name, torch::Tensor& target) const;
 
  private:
   struct Mapping;
@@ -37,6 +43,29 @@ class SafetensorsFile {
 
 torch::ScalarType to_scalar_type(StDtype dtype);
 StDtype to_st_dtype(torch::ScalarType type);  // UserError when safetensors has no such dtype
+
+// A checkpoint's weights: one .safetensors file, or the shards that a
+// model.safetensors.index.json ({"weight_map": {name: file}}) lists, each
+// mapped (nothing is read until a tensor is asked for).
+class SafetensorsCheckpoint {
+ public:
+  // UserError naming the index or file when a shard is missing or unreadable
+  // or a listed tensor is absent from its shard.
+  static SafetensorsCheckpoint open(const std::filesystem::path& path);
+
+  const std::string& source() const { return source_; }
+  std::vector<std::string> names() const;  // sorted
+  bool contains(const std::string& name) const { return where_.count(name) > 0; }
+  const StTensorInfo& info(const std::string& name) const;
+  const SafetensorsFile& file(const std::string& name) const;  // the file holding it
+  torch::Tensor tensor(const std::string& name) const { return file(name).tensor(name); }
+  void read_into(const std::string& name, torch::Tensor& target) const { file(name).read_into(name, target); }
+
+ private:
+  std::string source_;
+  std::vector<SafetensorsFile> files_;
+  std::map<std::string, size_t> where_;  // name -> index into files_
+};
 
 using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
 
