@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "clinrl/core/error.h"
+#include "clinrl/core/json_io.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/model/text_generation.h"
 #include "command.h"
@@ -16,7 +17,7 @@ const bool registered = register_command({"generate", "generate a reply with a c
         model::TextGenerationRequest request;
         ModelLoadArgs model;
         std::string prompt, messages;
-        bool stream = false, stats = false;
+        bool stream = false, stats = false, print_ids = false;
       };
       auto a = std::make_shared<Args>();
       auto& r = a->request;
@@ -35,6 +36,8 @@ const bool registered = register_command({"generate", "generate a reply with a c
       app.add_option("--stop", r.stop.stop_strings, "stop strings (repeatable)");
       app.add_flag("--stream", a->stream, "print tokens as they are sampled");
       app.add_flag("--stats", a->stats, "print token counts and the stop reason on stderr");
+      app.add_flag("--print-ids", a->print_ids,
+                   "after the text, print one JSON line {\"ids\", \"logprobs\"}: the generated token ids and log p of each");
       app.callback([a] {
         auto& r = a->request;
         r.checkpoint = a->model.required_checkpoint();
@@ -52,6 +55,9 @@ const bool registered = register_command({"generate", "generate a reply with a c
         auto out = model::generate_text(r, on_text);
         if (a->stream) std::cout << "\n";
         else std::cout << out.text << "\n";
+        if (a->print_ids)
+          std::cout << core::dump_json(core::Json{{"ids", out.generation.tokens}, {"logprobs", out.generation.logprobs}})
+                    << "\n";
         if (a->stats)
           std::cerr << core::format("prompt tokens: {}, new tokens: {}, stop: {}\n", out.prompt_tokens,
                                     out.generation.tokens.size(), model::to_string(out.generation.stop_reason));

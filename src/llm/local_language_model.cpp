@@ -34,6 +34,10 @@ void CompletionRequest::validate() const {
   if (n < 1 || n > 128) throw std::invalid_argument(format("n: must be in [1, 128], got {}", n));
   for (size_t i = 0; i < stop.size(); ++i)
     if (stop[i].empty()) throw std::invalid_argument(format("stop[{}]: must not be empty", i));
+  if (top_logprobs < 0 || top_logprobs > model::GenerationSession::max_top_logprobs)
+    throw std::invalid_argument(
+        format("top_logprobs: must be in [0, {}], got {}", model::GenerationSession::max_top_logprobs, top_logprobs));
+  if (top_logprobs > 0 && !logprobs) throw std::invalid_argument("top_logprobs: needs logprobs: true");
 }
 
 CompletionRequest to_completion_request(const core::Conversation& messages, const core::ChatOptions& options) {
@@ -103,6 +107,23 @@ struct LocalLanguageModel::Impl {
   std::string text(const std::vector<int64_t>& ids) const {
     return policy.tokenizer->decode(decodable(ids), /*skip_special=*/true);
   }
+  // The exact bytes of one id, special tokens spelled out ("" past the tokenizer).
+  std::string bytes_of(int64_t id) const { return policy.tokenizer->decode_bytes(decodable({id}), false); }
+  TokenLogprob entry(const model::Generation& g, size_t t) const {
+    TokenLogprob e{g.tokens[t], bytes_of(g.tokens[t]), g.logprobs[t], {}};
+    if (t < g.top_logprobs.size())
+      for (const auto& a : g.top_logprobs[t]) e.top.push_back({bytes_of(a.token), a.logprob});
+    return e;
+  }
+  // How many leading tokens are content: those that begin before byte
+  // `content_bytes` of the reply (where a stop string was cut), never a
+  // final end-of-turn token.
+  size_t content_tokens(const std::vector<int64_t>& tokens, size_t content_bytes, bool ended_by_eos) const {
+    const size_t n = tokens.size() - (ended_by_eos && !tokens.empty() ? 1 : 0);
+    size_t offset = 0, t = 0;
+    for (; t < n && offset < content_bytes; ++t) offset += policy.tokenizer->decode_bytes(decodable({tokens[t]}), true).size();
+    return t;
+  }
   std::vector<int32_t> prompt(const CompletionRequest& r) const {
     return policy.chat->render(r.messages, /*add_generation_prompt=*/true).ids;
   }
@@ -160,6 +181,7 @@ std::vector<CompletionResult> LocalLanguageModel::complete(const std::vector<Com
     int64_t choice = 0;
     std::vector<int32_t> prompt;
     std::string streamed;  // text already passed to on_text
+    size_t reported = 0;   // content tokens already passed to on_text
   };
   std::vector<CompletionResult> results(requests.size());
   std::vector<Job> jobs;
@@ -167,7 +189,7 @@ std::vector<CompletionResult> LocalLanguageModel::complete(const std::vector<Com
     auto prompt = m.prompt(requests[r]);
     results[r].prompt_tokens = static_cast<int64_t>(prompt.size());
     results[r].choices.resize(static_cast<size_t>(requests[r].n));
-    for (int64_t k = 0; k < requests[r].n; ++k) jobs.push_back({r, k, prompt, ""});
+    for (int64_t k = 0; k < requests[r].n; ++k) jobs.push_back({r, k, prompt, "", 0});
   }
 
   const int64_t context = context_length();
@@ -190,6 +212,7 @@ std::vector<CompletionResult> LocalLanguageModel::complete(const std::vector<Com
       int64_t seq = session.add();
       session.append(seq, std::vector<int64_t>(jobs[j].prompt.begin(), jobs[j].prompt.end()));
       session.set_rng(seq, Rng::stream(req.seed, "completion", static_cast<uint64_t>(jobs[j].choice)));
+      if (req.logprobs) session.set_top_logprobs(seq, req.top_logprobs);
       model::SamplerOptions s;
       s.temperature = req.temperature;
       s.top_p = req.top_p;
@@ -204,17 +227,32 @@ std::vector<CompletionResult> LocalLanguageModel::complete(const std::vector<Com
       job_of[seq] = &jobs[j];
     }
 
+    // Log-prob entries of the tokens [job.reported, end) of a generation so far.
+    auto entries = [&](Job& job, const model::Generation& g, size_t end) {
+      std::vector<TokenLogprob> out;
+      if (!requests[job.request].logprobs) return out;
+      for (size_t t = job.reported; t < end; ++t) out.push_back(m.entry(g, t));
+      job.reported = std::max(job.reported, end);
+      return out;
+    };
+    // What on_token sees of a generation in progress (the session's tokens;
+    // log-probs arrive through the callback).
+    std::map<int64_t, model::Generation> partial;
+    auto is_eos = [&](int64_t token) { return std::find(m.eos_ids.begin(), m.eos_ids.end(), token) != m.eos_ids.end(); };
     model::TokenCallback on_token;
     if (on_text)
-      on_token = [&](int64_t seq, int64_t, float) {
+      on_token = [&](int64_t seq, int64_t token, float logprob, const std::vector<model::SampledToken>& top) {
         Job& job = *job_of.at(seq);
-        const auto& gen = session.tokens(seq);
-        std::vector<int64_t> reply(gen.begin() + static_cast<int64_t>(job.prompt.size()), gen.end());
+        auto& g = partial[seq];
+        g.tokens.push_back(token);
+        g.logprobs.push_back(logprob);
+        g.top_logprobs.push_back(top);
         const auto& stop = requests[job.request].stop;
-        std::string text = m.text(reply);
+        std::string text = m.text(g.tokens);
         size_t settled = std::min(stop_offset(text, stop), settled_length(text, stop));
         if (settled > job.streamed.size() && text.compare(0, job.streamed.size(), job.streamed) == 0) {
-          on_text(job.request, job.choice, text.substr(job.streamed.size(), settled - job.streamed.size()));
+          on_text(job.request, job.choice, text.substr(job.streamed.size(), settled - job.streamed.size()),
+                  entries(job, g, m.content_tokens(g.tokens, settled, is_eos(token))));
           job.streamed = text.substr(0, settled);
         }
       };
@@ -225,10 +263,14 @@ std::vector<CompletionResult> LocalLanguageModel::complete(const std::vector<Com
       const auto& req = requests[job.request];
       const auto& g = generations[i];
       std::string text = m.text(g.tokens);
-      text = text.substr(0, std::min(text.size(), stop_offset(text, req.stop)));
-      if (on_text && text.size() > job.streamed.size())
-        on_text(job.request, job.choice, text.substr(std::min(job.streamed.size(), text.size())));
+      const size_t cut = stop_offset(text, req.stop);
+      text = text.substr(0, std::min(text.size(), cut));
       auto& choice = results[job.request].choices[static_cast<size_t>(job.choice)];
+      const size_t content = m.content_tokens(g.tokens, cut, g.stop_reason == model::StopReason::eos);
+      if (req.logprobs)
+        for (size_t t = 0; t < content; ++t) choice.logprobs.push_back(m.entry(g, t));
+      if (on_text && (text.size() > job.streamed.size() || job.reported < content))
+        on_text(job.request, job.choice, text.substr(std::min(job.streamed.size(), text.size())), entries(job, g, content));
       choice.text = std::move(text);
       choice.finish_reason = finish_reason(g.stop_reason);
       choice.completion_tokens = static_cast<int64_t>(g.tokens.size());

@@ -5,6 +5,7 @@
 
 #include "clinrl/core/error.h"
 #include "clinrl/core/strings.h"
+#include "clinrl/model/token_logprobs.h"
 
 namespace clinrl::model {
 
@@ -192,8 +193,14 @@ torch::Tensor GenerationSession::next_logits(const std::vector<int64_t>& ids) {
 
 void GenerationSession::set_rng(int64_t id, const Rng& rng) {
   auto& s = get(id);
-  s.rng = rng;
-  s.rng_ready = true;
+  s.sample_key = Rng(rng).next_u64();
+  s.key_ready = true;
+}
+
+void GenerationSession::set_top_logprobs(int64_t id, int64_t n) {
+  if (n < 0 || n > max_top_logprobs)
+    throw std::invalid_argument(core::format("top_logprobs must be in [0, {}], got {}", max_top_logprobs, n));
+  get(id).top_logprobs = n;
 }
 
 std::vector<Generation> GenerationSession::generate(const std::vector<int64_t>& ids, const SamplerOptions& sampler,
@@ -224,36 +231,49 @@ std::vector<Generation> GenerationSession::generate(const std::vector<int64_t>& 
     auto& s = ready(id);
     if (static_cast<int64_t>(s.tokens.size()) >= max_len)
       throw std::invalid_argument(core::format("GenerationSession: sequence {} already fills the context ({} tokens)", id, max_len));
-    if (!s.rng_ready) {
-      s.rng = Rng::stream(samplers[rows.size()].seed, "sample", static_cast<uint64_t>(id));
-      s.rng_ready = true;
+    if (!s.key_ready) {
+      s.sample_key = Rng::stream(samplers[rows.size()].seed, "sample", static_cast<uint64_t>(id)).next_u64();
+      s.key_ready = true;
     }
     rows.push_back(&s);
   }
   prefill_all_but_last(rows);
   std::vector<size_t> active(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) active[i] = i;
-  const int64_t vocab = model_->options().vocab_size;
   while (!active.empty()) {
     std::vector<Sequence*> r;
     std::vector<int64_t> e;
+    std::vector<SampleRow> draws;
+    int64_t report = 0;
     for (auto i : active) {
       r.push_back(rows[i]);
       e.push_back(static_cast<int64_t>(rows[i]->tokens.size()));
+      // Counter: the index the new token takes in its sequence.
+      draws.push_back({samplers[i], rows[i]->sample_key, e.back(), &rows[i]->tokens});
+      report = std::max(report, rows[i]->top_logprobs);
     }
-    auto logits = feed(r, e).to(torch::kCPU).contiguous();  // [b, vocab] float32
-    const float* data = logits.data_ptr<float>();
+    auto logits = feed(r, e);  // [b, vocab] float32, on the model's device
+    // Only [b] ids and log-probs (and [b, report] alternatives when asked) reach the host.
+    auto picks = sample_tokens(logits, draws).to_host();
+    std::vector<std::vector<SampledToken>> alternatives;
+    if (report > 0) alternatives = top_token_logprobs(logits, std::min(report, logits.size(1))).to_host();
     std::vector<size_t> still;
     for (size_t b = 0; b < active.size(); ++b) {
       size_t i = active[b];
       auto* s = rows[i];
       const auto& stop = stops[i];
-      auto pick = sample_token(data + b * vocab, vocab, samplers[i], s->rng, s->tokens);
+      const auto& pick = picks[b];
       auto& g = results[i];
       g.tokens.push_back(pick.token);
       g.logprobs.push_back(pick.logprob);
+      std::vector<SampledToken> top;
+      if (s->top_logprobs > 0) {
+        top.assign(alternatives[b].begin(),
+                   alternatives[b].begin() + std::min<int64_t>(s->top_logprobs, static_cast<int64_t>(alternatives[b].size())));
+        g.top_logprobs.push_back(top);
+      }
       s->tokens.push_back(pick.token);
-      if (on_token) on_token(ids[i], pick.token, pick.logprob);
+      if (on_token) on_token(ids[i], pick.token, pick.logprob, top);
       bool done = true;
       if (std::find(stop.eos_ids.begin(), stop.eos_ids.end(), pick.token) != stop.eos_ids.end()) {
         g.stop_reason = StopReason::eos;

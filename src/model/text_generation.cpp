@@ -63,7 +63,7 @@ TextGenerationResult generate_text(const TextGenerationRequest& r, const std::fu
   DecodeFn decode = [&](const std::vector<int64_t>& t) { return tokenizer->decode(to32(t)); };
   TokenCallback stream;
   if (on_text)
-    stream = [&](int64_t, int64_t token, float) { on_text(tokenizer->decode_bytes(to32({token}), true)); };
+    stream = [&](int64_t, int64_t token, float, const std::vector<SampledToken>&) { on_text(tokenizer->decode_bytes(to32({token}), true)); };
   TextGenerationResult out;
   out.prompt_tokens = static_cast<int64_t>(ids.size());
   out.generation = session.generate({seq}, r.sampler, stop, stop.stop_strings.empty() ? DecodeFn{} : decode, stream)[0];

@@ -65,11 +65,11 @@ void BatchQueue::run_batch(std::vector<std::shared_ptr<Exchange>>& batch) {
   }
   llm::CompletionTextCallback on_text;
   if (any_stream)
-    on_text = [&](size_t i, int64_t choice, const std::string& piece) {
+    on_text = [&](size_t i, int64_t choice, const std::string& piece, const std::vector<llm::TokenLogprob>& tokens) {
       auto& ex = *batch[i];
       if (!ex.stream) return;
       std::lock_guard<std::mutex> lock(ex.mutex);
-      ex.pieces.emplace_back(choice, piece);
+      ex.pieces.push_back({choice, piece, tokens});
       ex.changed.notify_all();
     };
   batches_++;

@@ -18,13 +18,20 @@
 
 namespace clinrl::serve {
 
+// A streamed piece of one choice: text and the content tokens beginning in it.
+struct StreamPiece {
+  int64_t choice = 0;
+  std::string text;
+  std::vector<llm::TokenLogprob> logprobs;
+};
+
 // One request between its HTTP thread and the worker.
 struct Exchange {
   llm::CompletionRequest request;
   bool stream = false;
   std::mutex mutex;
   std::condition_variable changed;
-  std::deque<std::pair<int64_t, std::string>> pieces;  // streamed (choice, text) not yet sent
+  std::deque<StreamPiece> pieces;  // streamed, not yet sent
   bool done = false;
   llm::CompletionResult result;
   int error_status = 0;  // 0: result is valid

@@ -113,7 +113,7 @@ void ChatServer::Impl::chat_completions(const httplib::Request& req, httplib::Re
   ex->changed.wait(lock, [&] { return ex->done; });
   if (ex->error_status) throw ApiError(ex->error_status, ex->error_message, "", "server_error");
   completions++;
-  send_json(res, 200, completion_body(id, created, name, ex->result));
+  send_json(res, 200, completion_body(id, created, name, ex->result, ex->request.logprobs));
 }
 
 void ChatServer::Impl::stream_reply(httplib::Response& res, std::shared_ptr<Exchange> ex, const std::string& id,
@@ -122,7 +122,7 @@ void ChatServer::Impl::stream_reply(httplib::Response& res, std::shared_ptr<Exch
   auto started = std::make_shared<bool>(false);
   res.set_header("Cache-Control", "no-cache");
   res.set_chunked_content_provider("text/event-stream", [this, ex, id, created, n, started](size_t, httplib::DataSink& sink) {
-    std::deque<std::pair<int64_t, std::string>> pieces;
+    std::deque<StreamPiece> pieces;
     bool done;
     {
       std::unique_lock<std::mutex> lock(ex->mutex);
@@ -136,7 +136,10 @@ void ChatServer::Impl::stream_reply(httplib::Response& res, std::shared_ptr<Exch
         out += sse(chunk_body(id, created, name, k, Json{{"role", "assistant"}, {"content", ""}}, ""));
       *started = true;
     }
-    for (auto& [k, text] : pieces) out += sse(chunk_body(id, created, name, k, Json{{"content", text}}, ""));
+    const bool logprobs = ex->request.logprobs;
+    for (auto& p : pieces)
+      out += sse(chunk_body(id, created, name, p.choice, Json{{"content", p.text}}, "",
+                            logprobs ? logprobs_body(p.logprobs) : Json(nullptr)));
     if (done) {
       if (ex->error_status) {
         errors++;

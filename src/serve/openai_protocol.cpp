@@ -153,6 +153,14 @@ ParsedChatRequest parse_chat_request(std::string_view body, const ChatRequestLim
     out.seeded = true;
   }
   if (const Json* n = field(j, "n")) r.n = integer(*n, "n", 1, limits.max_n);
+  if (const Json* logprobs = field(j, "logprobs")) {
+    if (!logprobs->is_boolean()) bad("logprobs", format("'logprobs' must be a boolean, got {}", type_name(*logprobs)));
+    r.logprobs = logprobs->get<bool>();
+  }
+  if (const Json* top = field(j, "top_logprobs")) {
+    r.top_logprobs = integer(*top, "top_logprobs", 0, limits.max_top_logprobs);
+    if (r.top_logprobs > 0 && !r.logprobs) bad("top_logprobs", "'top_logprobs' needs 'logprobs': true");
+  }
   if (const Json* stream = field(j, "stream")) {
     if (!stream->is_boolean()) bad("stream", format("'stream' must be a boolean, got {}", type_name(*stream)));
     out.stream = stream->get<bool>();
@@ -160,7 +168,27 @@ ParsedChatRequest parse_chat_request(std::string_view body, const ChatRequestLim
   return out;
 }
 
-Json completion_body(const std::string& id, int64_t created, const std::string& model, const llm::CompletionResult& result) {
+namespace {
+Json byte_list(const std::string& bytes) {
+  Json out = Json::array();
+  for (unsigned char c : bytes) out.push_back(static_cast<int>(c));
+  return out;
+}
+}  // namespace
+
+Json logprobs_body(const std::vector<llm::TokenLogprob>& tokens) {
+  Json content = Json::array();
+  for (const auto& t : tokens) {
+    Json top = Json::array();
+    for (const auto& a : t.top) top.push_back(Json{{"token", a.bytes}, {"logprob", a.logprob}, {"bytes", byte_list(a.bytes)}});
+    content.push_back(
+        Json{{"token", t.bytes}, {"logprob", t.logprob}, {"bytes", byte_list(t.bytes)}, {"top_logprobs", std::move(top)}});
+  }
+  return Json{{"content", std::move(content)}, {"refusal", nullptr}};
+}
+
+Json completion_body(const std::string& id, int64_t created, const std::string& model, const llm::CompletionResult& result,
+                     bool logprobs) {
   Json choices = Json::array();
   int64_t completion_tokens = 0;
   for (size_t k = 0; k < result.choices.size(); ++k) {
@@ -168,7 +196,7 @@ Json completion_body(const std::string& id, int64_t created, const std::string& 
     completion_tokens += c.completion_tokens;
     choices.push_back(Json{{"index", k},
                            {"message", Json{{"role", "assistant"}, {"content", c.text}}},
-                           {"logprobs", nullptr},
+                           {"logprobs", logprobs ? logprobs_body(c.logprobs) : Json(nullptr)},
                            {"finish_reason", c.finish_reason}});
   }
   return Json{{"id", id},
@@ -182,10 +210,10 @@ Json completion_body(const std::string& id, int64_t created, const std::string& 
 }
 
 Json chunk_body(const std::string& id, int64_t created, const std::string& model, int64_t index, const Json& delta,
-                const std::string& finish_reason) {
+                const std::string& finish_reason, const Json& logprobs) {
   Json choice = Json{{"index", index},
                      {"delta", delta},
-                     {"logprobs", nullptr},
+                     {"logprobs", logprobs},
                      {"finish_reason", finish_reason.empty() ? Json(nullptr) : Json(finish_reason)}};
   return Json{{"id", id},
               {"object", "chat.completion.chunk"},

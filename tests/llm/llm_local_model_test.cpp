@@ -71,7 +71,7 @@ TEST_CASE("local model: batched requests give the same text as alone; n choices;
     auto r = requests[1];
     r.stop = {"\x01never", full.substr(stop_at, 2)};
     std::string streamed;
-    auto got = lm->complete({r}, [&](size_t request, int64_t choice, const std::string& piece) {
+    auto got = lm->complete({r}, [&](size_t request, int64_t choice, const std::string& piece, const std::vector<llm::TokenLogprob>&) {
       CHECK(request == 0);
       CHECK(choice == 0);
       streamed += piece;

@@ -174,9 +174,64 @@ TEST_CASE("generation: stop reasons and streaming", "[model]") {
     return out;
   };
   std::vector<int64_t> streamed;
-  auto st = again(ss, decode, [&](int64_t, int64_t tok, float) { streamed.push_back(tok); });
+  auto st = again(ss, decode, [&](int64_t, int64_t tok, float, const std::vector<model::SampledToken>&) { streamed.push_back(tok); });
   CHECK(st.stop_reason == model::StopReason::stop_string);
   CHECK(st.tokens.size() <= 2);
   CHECK(streamed == st.tokens);
   CHECK_THROWS(again(ss));  // stop strings without a decoder
+}
+
+TEST_CASE("generation: a sampled sequence alone equals the same sequence in a batch of 5 with other neighbours", "[model]") {
+  auto m = test::tiny_model(9);
+  model::SamplerOptions sampler;
+  sampler.temperature = 1.2;
+  sampler.top_k = 30;
+  sampler.top_p = 0.95;
+  sampler.repetition_penalty = 1.1;
+  const std::vector<int64_t> prompt = {5, 17, 2, 40};
+  auto alone = [&] {
+    model::GenerationSession session(m);
+    auto s = session.add();
+    session.append(s, prompt);
+    session.set_rng(s, Rng::stream(77, "request", 0));
+    session.set_top_logprobs(s, 3);
+    return session.generate({s}, sampler, max_tokens(12))[0];
+  }();
+  model::GenerationSession session(m);
+  std::vector<int64_t> seqs;
+  std::vector<model::SamplerOptions> samplers;
+  for (int i = 0; i < 5; ++i) {
+    seqs.push_back(session.add());
+    model::SamplerOptions other;
+    other.temperature = 0.7 + 0.2 * i;
+    other.seed = static_cast<uint64_t>(i);
+    samplers.push_back(other);
+  }
+  // The sequence of interest is the fourth, with a different id; neighbours
+  // have other prompts, lengths, options and max lengths.
+  const int mine = 3;
+  std::vector<std::vector<int64_t>> prompts = {{1}, {9, 9, 9, 9, 9, 9, 9}, {30, 31}, prompt, {60, 2, 3}};
+  for (int i = 0; i < 5; ++i) session.append(seqs[i], prompts[i]);
+  session.set_rng(seqs[mine], Rng::stream(77, "request", 0));
+  session.set_top_logprobs(seqs[mine], 3);
+  samplers[mine] = sampler;
+  std::vector<model::StopOptions> stops = {max_tokens(3), max_tokens(20), max_tokens(1), max_tokens(12), max_tokens(7)};
+  auto together = session.generate(seqs, samplers, stops);
+  CHECK(together[mine].tokens == alone.tokens);
+  REQUIRE(together[mine].logprobs.size() == alone.logprobs.size());
+  for (size_t t = 0; t < alone.logprobs.size(); ++t) CHECK(together[mine].logprobs[t] == Approx(alone.logprobs[t]).margin(1e-5));
+  REQUIRE(alone.top_logprobs.size() == alone.tokens.size());
+  for (size_t t = 0; t < alone.tokens.size(); ++t) {
+    REQUIRE(alone.top_logprobs[t].size() == 3);
+    CHECK(together[mine].top_logprobs[t][0].token == alone.top_logprobs[t][0].token);
+    CHECK(alone.top_logprobs[t][0].logprob >= alone.top_logprobs[t][1].logprob);
+    CHECK(alone.top_logprobs[t][0].logprob >= alone.logprobs[t] - 1e-6);
+  }
+  CHECK(together[0].top_logprobs.empty());  // only asked for one sequence
+  // And it is really sampled: a greedy run differs.
+  model::GenerationSession g(m);
+  auto s = g.add();
+  g.append(s, prompt);
+  CHECK(g.generate({s}, greedy(), max_tokens(12))[0].tokens != alone.tokens);
+  CHECK_THROWS_WITH(g.set_top_logprobs(s, 21), Catch::Contains("top_logprobs"));
 }

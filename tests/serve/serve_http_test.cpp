@@ -392,3 +392,83 @@ TEST_CASE("serve: 8 concurrent clients get the answers one client gets", "[serve
   CHECK(after.batched_requests - before.batched_requests == clients * per_client);
   WARN("24 concurrent requests went out in " << after.batches - before.batches << " batches");
 }
+
+namespace {
+// The bytes of a logprobs entry, from its "bytes" list.
+std::string bytes_of(const Json& entry) {
+  std::string out;
+  for (const auto& b : entry["bytes"]) out += static_cast<char>(b.get<int>());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("serve: logprobs and top_logprobs, plain and streamed, as OpenAI's chat completions give them", "[serve]") {
+  auto& s = served();
+  auto raw = raw_client(s.server->port());
+  const Json messages = Json::array({Json{{"role", "user"}, {"content", "hello world"}}});
+  Json body = Json{{"messages", messages}, {"temperature", 0.9}, {"seed", 8}, {"max_tokens", 10},
+                   {"logprobs", true}, {"top_logprobs", 2}};
+  auto res = raw.Post("/v1/chat/completions", body.dump(), "application/json");
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  Json j = Json::parse(res->body);
+  const Json& choice = j["choices"][0];
+  REQUIRE(choice["logprobs"].is_object());
+  const Json& content = choice["logprobs"]["content"];
+  REQUIRE(content.is_array());
+
+  // The same request to the local model: the same tokens, log-probs and alternatives.
+  llm::CompletionRequest request = ask("hello world", 0.9, 8, 10);
+  request.logprobs = true;
+  request.top_logprobs = 2;
+  auto local = s.model->complete({request})[0].choices[0];
+  REQUIRE(content.size() == local.logprobs.size());
+  const int64_t eot = choice["finish_reason"] == "stop" ? 1 : 0;
+  CHECK(static_cast<int64_t>(content.size()) == j["usage"]["completion_tokens"].get<int64_t>() - eot);
+  for (size_t t = 0; t < content.size(); ++t) {
+    const Json& e = content[t];
+    CHECK(e["token"].is_string());
+    CHECK(bytes_of(e) == local.logprobs[t].bytes);
+    CHECK(e["logprob"].get<float>() == Approx(local.logprobs[t].logprob).margin(1e-6));
+    CHECK(e["logprob"].get<float>() <= 0.0f);
+    REQUIRE(e["top_logprobs"].size() == 2);
+    CHECK(e["top_logprobs"][0]["logprob"].get<float>() >= e["top_logprobs"][1]["logprob"].get<float>());
+    CHECK(e["top_logprobs"][0]["logprob"].get<float>() >= e["logprob"].get<float>() - 1e-6f);
+    CHECK(e["top_logprobs"][0]["bytes"].is_array());
+    CHECK(e["top_logprobs"][0]["token"].is_string());
+  }
+
+  SECTION("streamed chunks carry the same entries, in order") {
+    Json streamed_body = body;
+    streamed_body["stream"] = true;
+    auto sres = raw.Post("/v1/chat/completions", streamed_body.dump(), "application/json");
+    REQUIRE(sres);
+    REQUIRE(sres->status == 200);
+    Json entries = Json::array();
+    for (const auto& line : core::split(sres->body, '\n')) {
+      if (line.empty() || line == "data: [DONE]") continue;
+      Json chunk = Json::parse(line.substr(6));
+      const Json& lp = chunk["choices"][0]["logprobs"];
+      if (lp.is_null()) continue;
+      for (const auto& e : lp["content"]) entries.push_back(e);
+    }
+    CHECK(entries == content);
+  }
+  SECTION("without logprobs the field is null") {
+    auto plain = raw.Post("/v1/chat/completions", Json{{"messages", messages}, {"max_tokens", 2}}.dump(), "application/json");
+    REQUIRE(plain);
+    CHECK(Json::parse(plain->body)["choices"][0]["logprobs"].is_null());
+  }
+  SECTION("bad values are 400s naming the field") {
+    const std::string msg = R"("messages": [{"role": "user", "content": "hi"}])";
+    for (const auto& [text, param] : std::vector<std::pair<std::string, std::string>>{
+             {"{" + msg + R"(, "logprobs": true, "top_logprobs": 21})", "top_logprobs"},
+             {"{" + msg + R"(, "logprobs": true, "top_logprobs": -1})", "top_logprobs"},
+             {"{" + msg + R"(, "logprobs": true, "top_logprobs": 1.5})", "top_logprobs"},
+             {"{" + msg + R"(, "top_logprobs": 2})", "top_logprobs"},
+             {"{" + msg + R"(, "logprobs": "yes"})", "logprobs"}}) {
+      INFO(text);
+      check_error_body(raw.Post("/v1/chat/completions", text, "application/json"), 400, param);
+    }
+  }
+}

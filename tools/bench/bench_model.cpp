@@ -48,8 +48,15 @@ model::Transformer make(const std::string& preset, torch::Device device, torch::
   return m;
 }
 
+model::SamplerOptions greedy_sampler() {
+  model::SamplerOptions s;
+  s.temperature = 0;
+  return s;
+}
+
 // Generates `tokens` new tokens for `batch` sequences with the cache; returns seconds.
-double cached_decode(model::Transformer& m, int64_t batch, int64_t prompt_len, int64_t tokens) {
+double cached_decode(model::Transformer& m, int64_t batch, int64_t prompt_len, int64_t tokens,
+                     const model::SamplerOptions& sampler = greedy_sampler()) {
   model::GenerationSession session(m);
   std::vector<int64_t> seqs;
   for (int64_t b = 0; b < batch; ++b) {
@@ -57,12 +64,10 @@ double cached_decode(model::Transformer& m, int64_t batch, int64_t prompt_len, i
     session.append(seqs.back(), prompt(prompt_len, m->options().vocab_size, b));
   }
   session.prefill(seqs);
-  model::SamplerOptions greedy;
-  greedy.temperature = 0;
   model::StopOptions stop;
   stop.max_new_tokens = tokens;
   auto start = Clock::now();
-  session.generate(seqs, greedy, stop);
+  session.generate(seqs, sampler, stop);
   return seconds_since(start);
 }
 
@@ -131,6 +136,19 @@ int main(int argc, char** argv) {
       double gflops = 2.0 * params * tps / 1e9;
       std::cout << core::format("decode {} batch {}: {} tokens/s ({} GFLOP/s = {}% of measured GEMM rate)\n", preset,
                                 batch, static_cast<int64_t>(tps), round1(gflops), round1(100 * gflops / gemm.gflops));
+      std::cout.flush();
+    }
+    // Sampling on the device (temperature, top-k, top-p, Gumbel noise) against greedy decoding of the same work.
+    model::SamplerOptions sampled;
+    sampled.top_k = 50;
+    sampled.top_p = 0.9;
+    for (int64_t batch : {8, 32}) {
+      double greedy_s = cached_decode(m, batch, 16, decode_tokens);
+      double sampled_s = cached_decode(m, batch, 16, decode_tokens, sampled);
+      std::cout << core::format("decode {} batch {} sampled (top-k 50, top-p 0.9): {} tokens/s = {}x greedy's {}\n", preset,
+                                batch, static_cast<int64_t>(batch * decode_tokens / sampled_s),
+                                round1(greedy_s / sampled_s * 100) / 100,
+                                static_cast<int64_t>(batch * decode_tokens / greedy_s));
       std::cout.flush();
     }
   }

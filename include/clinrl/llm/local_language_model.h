@@ -46,15 +46,34 @@ struct CompletionRequest {
   std::vector<std::string> stop;  // cut from the text (not included), as OpenAI does
   uint64_t seed = 0;
   int64_t n = 1;  // choices
+  bool logprobs = false;     // report each content token's log-prob
+  int64_t top_logprobs = 0;  // and its most likely alternatives (0..20; needs logprobs)
 
   // std::invalid_argument naming the field ("temperature", "n", "stop[1]", ...).
   void validate() const;
+};
+
+// One alternative at a token position; `bytes` are the token's exact bytes
+// (it may hold part of a UTF-8 character).
+struct TopLogprob {
+  std::string bytes;
+  float logprob = 0;  // log p under the model (temperature 1, unfiltered)
+};
+
+// One generated content token (the end-of-turn token and tokens that lie
+// wholly in a cut stop string are not content).
+struct TokenLogprob {
+  int64_t id = 0;
+  std::string bytes;
+  float logprob = 0;
+  std::vector<TopLogprob> top;  // request.top_logprobs of them, best first
 };
 
 struct CompletionChoice {
   std::string text;
   std::string finish_reason;  // "stop" (end of turn or a stop string) | "length" (max_tokens or context)
   int64_t completion_tokens = 0;
+  std::vector<TokenLogprob> logprobs;  // when request.logprobs
 };
 
 struct CompletionResult {
@@ -63,9 +82,11 @@ struct CompletionResult {
 };
 
 // Streaming: text pieces of choice `choice` of request `request`, as they
-// become final (a piece never contains a stop string or half a character).
-// The pieces of a choice concatenate to its final text.
-using CompletionTextCallback = std::function<void(size_t request, int64_t choice, const std::string& piece)>;
+// become final (a piece never contains a stop string or half a character),
+// with the content tokens (when request.logprobs) that begin in them. The
+// pieces of a choice concatenate to its final text, and their tokens to its logprobs.
+using CompletionTextCallback = std::function<void(size_t request, int64_t choice, const std::string& piece,
+                                                  const std::vector<TokenLogprob>& tokens)>;
 
 class LocalLanguageModel : public core::LanguageModel {
  public:

@@ -37,13 +37,18 @@ const char* to_string(StopReason reason);
 struct Generation {
   std::vector<int64_t> tokens;   // new tokens, including the EOS or the one completing a stop string
   std::vector<float> logprobs;   // log p(token) under the model, one per token
+  // Per token, the n most likely tokens of its position (log p under the
+  // model, best first, lowest id on ties) when set_top_logprobs(n) asked for them.
+  std::vector<std::vector<SampledToken>> top_logprobs;
   StopReason stop_reason = StopReason::max_new_tokens;
 };
 
 // Text of a sequence's new tokens, for stop strings.
 using DecodeFn = std::function<std::string(const std::vector<int64_t>& tokens)>;
-// Streaming: called after every sampled token.
-using TokenCallback = std::function<void(int64_t sequence, int64_t token, float logprob)>;
+// Streaming: called after every sampled token, with its alternatives (empty
+// unless set_top_logprobs asked for them).
+using TokenCallback =
+    std::function<void(int64_t sequence, int64_t token, float logprob, const std::vector<SampledToken>& top)>;
 
 struct SessionOptions {
   int64_t initial_capacity = 256;  // cache positions per slot before the first growth
@@ -82,8 +87,14 @@ class GenerationSession {
   // From now on the sequence samples from `rng` instead of its default stream
   // Rng::stream(sampler.seed, "sample", sequence id): for callers whose draws
   // must not depend on which ids a session handed out (a served request
-  // replays alone or batched).
+  // replays alone or batched). The stream's first number keys the sequence's
+  // device noise; each draw is counted by the new token's index in the
+  // sequence, so it depends on nothing else in the batch.
   void set_rng(int64_t sequence, const Rng& rng);
+  // From now on every generated token of the sequence also reports the n
+  // (0..max_top_logprobs) most likely tokens of its position.
+  void set_top_logprobs(int64_t sequence, int64_t n);
+  static constexpr int64_t max_top_logprobs = 20;
   // Frees the sequence's cache slot for reuse.
   void release(int64_t sequence);
 
@@ -97,8 +108,9 @@ class GenerationSession {
     int64_t slot = 0;
     std::vector<int64_t> tokens;
     int64_t cached = 0;  // tokens[0, cached) are in the cache
-    bool rng_ready = false;
-    Rng rng;
+    bool key_ready = false;
+    uint64_t sample_key = 0;  // keys the sequence's sampling noise (sample_noise.h)
+    int64_t top_logprobs = 0;
   };
   Sequence& get(int64_t id);
   const Sequence& get(int64_t id) const;

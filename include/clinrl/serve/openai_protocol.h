@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "clinrl/core/json_io.h"
 #include "clinrl/llm/local_language_model.h"
@@ -34,6 +35,7 @@ struct ChatRequestLimits {
   int64_t max_stop = 16;
   int max_depth = 32;  // nesting of the JSON body
   int64_t default_max_tokens = 4096;  // when the body gives none (the server uses the model's context)
+  int64_t max_top_logprobs = 20;      // as OpenAI's API
 };
 
 struct ParsedChatRequest {
@@ -45,18 +47,24 @@ struct ParsedChatRequest {
 // Parses a request body; ApiError 400 naming the field (param) for anything
 // malformed: not JSON, nested deeper than max_depth, a wrong type or value.
 // Unknown fields are ignored. Absent temperature is 1 as in OpenAI's API;
-// content may be a string or a list of {"type": "text", "text"} parts.
+// content may be a string or a list of {"type": "text", "text"} parts;
+// top_logprobs (0..max_top_logprobs) needs logprobs: true.
 ParsedChatRequest parse_chat_request(std::string_view body, const ChatRequestLimits& limits);
 
 // Deepest nesting of arrays/objects in `text` (strings skipped); stops
 // counting past `cap` (scanning only, no parsing).
 int json_nesting_depth(std::string_view text, int cap);
 
-// The chat.completion object of a finished request.
+// A choice's "logprobs": {"content": [{"token", "logprob", "bytes",
+// "top_logprobs": [{"token", "logprob", "bytes"}, ...]}, ...], "refusal": null}.
+core::Json logprobs_body(const std::vector<llm::TokenLogprob>& tokens);
+// The chat.completion object of a finished request; each choice's
+// "logprobs" is null unless the request asked for them.
 core::Json completion_body(const std::string& id, int64_t created, const std::string& model,
-                           const llm::CompletionResult& result);
+                           const llm::CompletionResult& result, bool logprobs = false);
 // One chat.completion.chunk: `delta` for choice `index`, finish_reason null when empty.
 core::Json chunk_body(const std::string& id, int64_t created, const std::string& model, int64_t index,
-                      const core::Json& delta, const std::string& finish_reason);
+                      const core::Json& delta, const std::string& finish_reason,
+                      const core::Json& logprobs = nullptr);
 
 }  // namespace clinrl::serve
