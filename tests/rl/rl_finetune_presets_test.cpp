@@ -3,6 +3,7 @@
 // given checkpoint (rl/starting_policy.h decide_sft).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "clinrl/core/config.h"

@@ -1,8 +1,10 @@
 // Fine-tuning a pretrained checkpoint as a user does it: an HF-layout
 // directory with the real Qwen2.5 tokenizer.json (../shared) and a tiny
 // random Qwen2 model, trained 2 GRPO steps with configs/finetune/qwen2.5.json.
+// CLINRL_TEST_DEVICE (default cpu; tools/gpu-check.sh sets cuda) is the device.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "clinrl/core/config.h"
@@ -14,6 +16,13 @@
 
 namespace fs = std::filesystem;
 using namespace clinrl;
+
+namespace {
+std::string test_device() {
+  const char* env = std::getenv("CLINRL_TEST_DEVICE");
+  return env && *env ? env : "cpu";
+}
+}  // namespace
 
 TEST_CASE("finetune smoke: 2 GRPO steps from an HF-layout Qwen2.5 checkpoint with the preset, SFT skipped", "[rl]") {
   CLINRL_REQUIRE_SHARED(tokenizer_json, "model/qwen2.5/tokenizer.json");
@@ -35,12 +44,13 @@ TEST_CASE("finetune smoke: 2 GRPO steps from an HF-layout Qwen2.5 checkpoint wit
   const fs::path preset = fs::path(CLINRL_SOURCE_DIR) / "configs/finetune/qwen2.5.json";
   rl::TrainingRequest request;
   request.config = core::load_config<rl::TrainConfig>(
-      preset, {"policy.checkpoint=" + init.out.string(), "policy.device=cpu", "run.output_root=" + (dir / "runs").string(),
+      preset, {"policy.checkpoint=" + init.out.string(), "policy.device=" + test_device(), "run.output_root=" + (dir / "runs").string(),
                "run.threads=1", "grpo_steps=2", "grpo.group_size=2", "grpo.records_per_step=2", "grpo.micro_batch_size=2",
                "grpo.optimizer.warmup_steps=0", "sim.max_turns=2", "rollout.max_turn_tokens=6",
                "rollout.max_episode_tokens=160", "checkpoints.every=1", "checkpoints.samples_every=0", "eval.records=1"});
   request.config_json = core::to_json_value(request.config);
-  REQUIRE(request.config.policy.load.resolved_dtype() == "float32");  // auto on the CPU
+  const std::string dtype = test_device() == "cpu" ? "float32" : "bfloat16";  // what auto means there
+  REQUIRE(request.config.policy.load.resolved_dtype() == dtype);
 
   const auto summary = rl::run_training(request);
   CHECK(summary.grpo_steps_done == 2);
@@ -60,8 +70,9 @@ TEST_CASE("finetune smoke: 2 GRPO steps from an HF-layout Qwen2.5 checkpoint wit
   REQUIRE(fs::exists(last / "complete.json"));
   model::ChatModelOptions load;
   load.dtype = "auto";
+  load.device = test_device();
   auto back = model::ChatModel::load(last, load);
-  CHECK(back.model->dtype() == torch::kFloat32);
+  CHECK(back.model->dtype() == model::parse_dtype(dtype));
   CHECK(back.model->options().vocab_size == 151665);
   CHECK(back.model->options().hidden_size == 16);
   CHECK(back.tokenizer->vocab_size() == 151665);
