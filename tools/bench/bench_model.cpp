@@ -176,7 +176,6 @@ int main(int argc, char** argv) {
   const std::vector<std::string> decode_models =
       model_config.empty() ? std::vector<std::string>{"tiny", "small"} : std::vector<std::string>{model_config};
   const std::string train_model = model_config.empty() ? "small" : model_config;
-  const std::string train_label = model_config.empty() ? "small" : model_config;
 
   for (const std::string& preset : decode_models) {
     baseline();
@@ -230,12 +229,12 @@ int main(int argc, char** argv) {
     double gflops = flops / s / 1e9;
     std::cout << core::format(
         "train step ({}, batch {} x {} tokens, AdamW): {}% of measured GEMM rate ({} of {} GFLOP/s, {} s/step)\n",
-        train_label, train_batch, train_len, round1(100 * gflops / gemm.gflops), round1(gflops), round1(gemm.gflops),
+        train_model, train_batch, train_len, round1(100 * gflops / gemm.gflops), round1(gflops), round1(gemm.gflops),
         round1(s));
     const double bytes = dtype == torch::kFloat32 ? 4.0 : 2.0;
     double param_mib = static_cast<double>(model::parameter_count(o)) * bytes / (1024 * 1024);
     std::cout << core::format("peak memory: {} MiB resident on the host ({}'s {} parameters alone: {} MiB)\n",
-                              static_cast<int64_t>(peak_rss_mib()), train_label, dtype_name,
+                              static_cast<int64_t>(peak_rss_mib()), train_model, dtype_name,
                               static_cast<int64_t>(param_mib));
   }
   return 0;
