@@ -31,6 +31,8 @@ rl::TrainingRequest make_request(const TrainArgs& args, bool sft_only) {
   } else {
     if (args.config.config.empty()) throw UserError("give --config FILE (or --resume RUN_DIR)");
     request.config = core::load_config<rl::TrainConfig>(args.config.file(), overrides);
+    // `clinrl sft` asks for SFT, also on a checkpoint where it is off by default.
+    if (sft_only && !request.config.sft_enabled) request.config.sft_enabled = true;
     request.config_json = core::to_json_value(request.config);
   }
   log::set_level(log::parse_level(request.config.run.log_level));

@@ -43,7 +43,7 @@ void ModelLoadArgs::add_to(CLI::App& app, const std::string& checkpoint_help, co
               checkpoint_help + " (a directory: config.json, model.safetensors, tokenizer.json)", Check());
   add_checked(app, "--device", "", device, "cpu, cuda or cuda:N" + fallback("cpu"),
               [](const std::string& s) { model::check_device_name(s, "--device"); });
-  add_checked(app, "--dtype", "", dtype, "float32, bfloat16 or float16" + fallback("float32"),
+  add_checked(app, "--dtype", "", dtype, "float32, bfloat16, float16 or auto (bfloat16 on CUDA, float32 on CPU)" + fallback("float32"),
               [](const std::string& s) { model::check_dtype_name(s, "--dtype"); });
   add_checked(app, "--chat-template", old.chat_template, chat_template, "chat template: chatml or llama3" + fallback("chatml"),
               check_chat_template);

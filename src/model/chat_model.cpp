@@ -31,11 +31,12 @@ ChatModel ChatModel::load(const std::filesystem::path& checkpoint_dir, const Cha
     throw UserError(core::format("{}: no tokenizer.json in the checkpoint", checkpoint_dir.string()));
   loaded.tokenizer = std::make_shared<Tokenizer>(Tokenizer::load(loaded.tokenizer_file));
   loaded.chat = std::make_shared<ChatTemplate>(ChatTemplate::create(options.chat, loaded.tokenizer));
+  const std::string dtype = options.resolved_dtype();  // "auto" decided by the device
   try {
-    loaded.model = load_checkpoint(checkpoint_dir, parse_dtype(options.dtype), parse_device(options.device));
+    loaded.model = load_checkpoint(checkpoint_dir, parse_dtype(dtype), parse_device(options.device));
   } catch (const c10::Error& e) {  // an unavailable device, a dtype the device lacks
     throw UserError(core::format("{}: cannot load on {} as {}: {}", checkpoint_dir.string(), options.device,
-                                 options.dtype, e.what_without_backtrace()));
+                                 dtype, e.what_without_backtrace()));
   }
   if (loaded.model->options().vocab_size < loaded.tokenizer->vocab_size())
     throw UserError(core::format("{}: the model's vocab_size {} is smaller than the tokenizer's {}",

@@ -5,6 +5,8 @@
 
 #include "clinrl/core/error.h"
 #include "clinrl/core/strings.h"
+#include "clinrl/model/chat_model_options.h"
+#include "clinrl/model/transformer.h"
 
 namespace clinrl::model {
 
@@ -19,14 +21,32 @@ void check_device_name(const std::string& name, const std::string& what) {
 }
 
 void check_dtype_name(const std::string& name, const std::string& what) {
-  for (const char* known : {"float32", "fp32", "bfloat16", "bf16", "float16", "fp16"})
+  for (const char* known : {"float32", "fp32", "bfloat16", "bf16", "float16", "fp16", "auto"})
     if (name == known) return;
-  throw UserError(core::format("{}: unknown dtype '{}' (expected float32, bfloat16 or float16)", what, name));
+  throw UserError(core::format(
+      "{}: unknown dtype '{}' (expected float32, bfloat16 or float16, or auto: bfloat16 on CUDA, float32 on CPU)",
+      what, name));
 }
 
 torch::Device parse_device(const std::string& name) {
   check_device_name(name, "device");
   return torch::Device(name);
 }
+
+std::string resolve_dtype_name(const std::string& dtype, const std::string& device) {
+  check_dtype_name(dtype, "dtype");
+  check_device_name(device, "device");
+  if (dtype == "auto") return device == "cpu" ? "float32" : "bfloat16";
+  if (dtype == "fp32") return "float32";
+  if (dtype == "bf16") return "bfloat16";
+  if (dtype == "fp16") return "float16";
+  return dtype;
+}
+
+torch::Dtype resolve_dtype(const std::string& dtype, const std::string& device) {
+  return parse_dtype(resolve_dtype_name(dtype, device));
+}
+
+std::string ChatModelOptions::resolved_dtype() const { return resolve_dtype_name(dtype, device); }
 
 }  // namespace clinrl::model

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "clinrl/core/json_io.h"
 #include "clinrl/core/logging.h"
+#include "clinrl/core/strings.h"
 #include "clinrl/model/bpe_trainer.h"
 #include "clinrl/model/checkpoint.h"
 #include "clinrl/rl/metrics_log.h"
@@ -40,7 +42,53 @@ void warm_start(model::ChatModel& policy, const fs::path& run_dir, const TrainCo
   policy.save(run_dir / "sft");
 }
 
+// The checkpoint's own chat template (tokenizer_config.json) is Jinja, which
+// clinrl does not render; it uses the built-in template named in the config.
+// A warning when the Jinja one visibly belongs to the other family.
+void check_chat_family(const fs::path& checkpoint, const std::string& chosen) {
+  const fs::path file = checkpoint / "tokenizer_config.json";
+  if (!fs::exists(file)) return;
+  core::Json config;
+  try {
+    config = core::read_json_file(file);
+  } catch (const std::exception& e) {
+    log::warn("{}: not read ({}); chat template '{}' as configured", file.string(), e.what(), chosen);
+    return;
+  }
+  auto it = config.find("chat_template");
+  if (it == config.end() || !it->is_string()) return;
+  const std::string jinja = it->get<std::string>();
+  const bool chatml = jinja.find("<|im_start|>") != std::string::npos;
+  const bool llama3 = jinja.find("<|start_header_id|>") != std::string::npos;
+  const std::string family = chatml && !llama3 ? "chatml" : llama3 && !chatml ? "llama3" : "";
+  if (family.empty()) {
+    log::warn("{}: chat_template matches no built-in template; rendering with '{}' as configured", file.string(), chosen);
+  } else if (family != chosen) {
+    log::warn("{}: the checkpoint's chat_template is {}-style but policy.chat.name is '{}': the model will see a "
+              "format it was not tuned on (set policy.chat.name={})",
+              file.string(), family, chosen, family);
+  } else {
+    log::info("chat template: built-in '{}', the family of the checkpoint's own chat_template", chosen);
+  }
+}
+
 }  // namespace
+
+SftDecision decide_sft(const TrainConfig& config) {
+  const bool pretrained = !config.policy.checkpoint.empty();
+  if (config.sft_enabled) {
+    return {*config.sft_enabled,
+            core::format("sft_enabled is {}{}", *config.sft_enabled ? "true" : "false",
+                         *config.sft_enabled && pretrained
+                             ? core::format(" (on checkpoint {}, lr {})", config.policy.checkpoint, config.sft.optimizer.lr)
+                             : "")};
+  }
+  if (pretrained)
+    return {false, core::format("the run starts from checkpoint {} and sft_enabled is unset (set sft_enabled: true, "
+                                "with a small sft.optimizer.lr such as 1e-5, to warm-start it)",
+                                config.policy.checkpoint)};
+  return {true, "a new model, and sft_enabled is unset"};
+}
 
 DemonstrationSource::DemonstrationSource(const TrainConfig& config, const RunData& data)
     : config_(config), data_(data), book_(QuestionBook::load(resolve_data_path(config.sft.question_book))) {}
@@ -88,9 +136,18 @@ model::ChatModel provide_policy(const fs::path& run_dir, const TrainConfig& conf
   } else {
     const fs::path start = config.policy.checkpoint.empty() ? initialise_model(run_dir, config, tokenizer_file)
                                                             : fs::path(config.policy.checkpoint);
+    if (!config.policy.checkpoint.empty()) check_chat_family(start, config.policy.load.chat.name);
     policy = model::ChatModel::load(start, config.policy.load);
+    log::info("policy: {} on {} as {} (dtype {})", start.string(), config.policy.load.device,
+              config.policy.load.resolved_dtype(), config.policy.load.dtype);
     policy.tokenizer_file = tokenizer_file;
-    if (config.sft_enabled) warm_start(policy, run_dir, config, demonstrations);
+    const SftDecision sft = decide_sft(config);
+    log::info("sft: {}: {}", sft.run ? "runs" : "skipped", sft.reason);
+    // 1e-4 is already high for a pretrained model's full fine-tune.
+    if (sft.run && !config.policy.checkpoint.empty() && config.sft.optimizer.lr > 1e-4)
+      log::warn("sft: lr {} on a pretrained checkpoint is a from-scratch rate and may wreck it (try 1e-5)",
+                config.sft.optimizer.lr);
+    if (sft.run) warm_start(policy, run_dir, config, demonstrations);
   }
   // Checkpoints copy the run's own tokenizer file: an older checkpoint the
   // policy was loaded from may be pruned while the run goes on.

@@ -19,7 +19,7 @@ void PolicyOptions::validate() const {
     throw std::invalid_argument("give either checkpoint (a model directory) or init_config (an HF config.json)");
   load.validate();
   // float16 training would need loss scaling, which the trainer does not do.
-  if (model::parse_dtype(load.dtype) == torch::kFloat16)
+  if (load.resolved_dtype() == "float16")
     throw std::invalid_argument("dtype float16 cannot train (no loss scaling): use bfloat16 or float32");
 }
 

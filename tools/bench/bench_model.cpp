@@ -1,9 +1,13 @@
 // Model benchmark: decode throughput, KV-cache speedup and training-step
 // efficiency, each printed next to a baseline measured in the same run (the
-// machine's fp32 GEMM rate through the same libtorch, or the same work
-// without the cache).
-//   bench_model [--threads N] [--device cpu|cuda] [--dtype float32|bfloat16]
+// machine's fp32 GEMM rate through the same libtorch on the CPU; on CUDA the
+// square matmul rate in the benchmark's own dtype; or the same work without
+// the cache).
+//   bench_model [--threads N] [--device cpu|cuda] [--dtype float32|bfloat16|auto]
+//               [--model-config F] [--batches 1,8,32]
 //               [--decode-tokens 64] [--kv-tokens 256] [--kv-batch 8] [--train-batch 8] [--train-len 256]
+// --model-config F (an HF config.json, e.g. a Qwen2.5-0.5B shape) benchmarks
+// decode and the train step on that model instead of the tiny and small presets.
 #include <torch/torch.h>
 
 #include <chrono>
@@ -12,6 +16,7 @@
 #include <string>
 
 #include "clinrl/core/strings.h"
+#include "clinrl/model/device.h"
 #include "clinrl/model/generation.h"
 #include "clinrl/model/runtime.h"
 #include "clinrl/model/token_logprobs.h"
@@ -40,8 +45,14 @@ std::vector<int64_t> prompt(int64_t length, int64_t vocab, int64_t row) {
   return out;
 }
 
+// A preset name (configs/model/NAME.json) or a path to an HF config.json.
+std::string config_path(const std::string& preset) {
+  if (preset.find('/') != std::string::npos || preset.find(".json") != std::string::npos) return preset;
+  return std::string(CLINRL_SOURCE_DIR) + "/configs/model/" + preset + ".json";
+}
+
 model::Transformer make(const std::string& preset, torch::Device device, torch::Dtype dtype) {
-  auto options = model::load_hf_config(std::string(CLINRL_SOURCE_DIR) + "/configs/model/" + preset + ".json");
+  auto options = model::load_hf_config(config_path(preset));
   model::Transformer m(options);
   m->to(device, dtype);
   m->eval();
@@ -91,17 +102,48 @@ double uncached_decode(model::Transformer& m, int64_t batch, int64_t prompt_len,
   return seconds_since(start);
 }
 
+// Square matmuls of `size` in `dtype` on `device` for about `seconds`:
+// the rate the model's own matmuls can at best reach there. The final .item()
+// waits for the device's queue, so the time covers the work.
+double matmul_gflops(torch::Device device, torch::Dtype dtype, int64_t size, double seconds) {
+  torch::NoGradGuard no_grad;
+  auto opts = torch::TensorOptions().device(device).dtype(dtype);
+  auto a = torch::randn({size, size}, opts), b = torch::randn({size, size}, opts);
+  auto c = torch::matmul(a, b);
+  (void)c.sum().item<float>();  // warm-up (kernel selection)
+  int64_t repeats = 0;
+  auto start = Clock::now();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    for (int i = 0; i < 10; ++i) c = torch::matmul(a, b);
+    (void)c.sum().item<float>();
+    repeats += 10;
+    elapsed = seconds_since(start);
+  }
+  return 2.0 * static_cast<double>(size) * static_cast<double>(size) * static_cast<double>(size) *
+         static_cast<double>(repeats) / elapsed / 1e9;
+}
+
+std::vector<int64_t> parse_list(const std::string& text) {
+  std::vector<int64_t> out;
+  for (const auto& part : core::split(text, ',')) out.push_back(std::stoll(part));
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int threads = 0;
-  std::string device_name = "cpu", dtype_name = "float32";
+  std::string device_name = "cpu", dtype_name = "float32", model_config;
+  std::vector<int64_t> batches = {1, 8, 32};
   int64_t decode_tokens = 64, kv_tokens = 256, kv_batch = 8, train_batch = 8, train_len = 256;
   for (int i = 1; i < argc; i += 2) {
     std::string k = argv[i], v = i + 1 < argc ? argv[i + 1] : "";
     if (k == "--threads") threads = std::stoi(v);
     else if (k == "--device") device_name = v;
     else if (k == "--dtype") dtype_name = v;
+    else if (k == "--model-config") model_config = v;
+    else if (k == "--batches") batches = parse_list(v);
     else if (k == "--decode-tokens") decode_tokens = std::stoll(v);
     else if (k == "--kv-tokens") kv_tokens = std::stoll(v);
     else if (k == "--kv-batch") kv_batch = std::stoll(v);
@@ -113,8 +155,13 @@ int main(int argc, char** argv) {
     }
   }
   model::set_threads(threads);
-  torch::Device device(device_name);
-  auto dtype = model::parse_dtype(dtype_name);
+  const torch::Device device = model::parse_device(device_name);
+  dtype_name = model::resolve_dtype_name(dtype_name, device_name);
+  const auto dtype = model::parse_dtype(dtype_name);
+  if (device.is_cuda() && !torch::cuda::is_available()) {
+    std::cerr << "bench_model: --device " << device_name << " but this libtorch sees no CUDA device\n";
+    return 2;
+  }
   auto info = model::runtime_info();
   std::cout << core::format("runtime: libtorch {}, {} threads, device {}, dtype {}\n", info.torch_version,
                             info.threads, device_name, dtype_name);
@@ -122,15 +169,24 @@ int main(int argc, char** argv) {
   // machine the available CPU changes from minute to minute.
   model::GemmRate gemm;
   auto baseline = [&] {
-    gemm = model::measure_gemm_rate(1.0, 1024);
-    std::cout << core::format("baseline fp32 GEMM rate (1024x1024 on the CPU): {} GFLOP/s\n", round1(gemm.gflops));
+    if (device.is_cpu()) {
+      gemm = model::measure_gemm_rate(1.0, 1024);
+      std::cout << core::format("baseline fp32 GEMM rate (1024x1024 on the CPU): {} GFLOP/s\n", round1(gemm.gflops));
+    } else {
+      gemm.gflops = matmul_gflops(device, dtype, 4096, 1.0);
+      std::cout << core::format("baseline {} matmul rate (4096x4096 on {}): {} GFLOP/s\n", dtype_name, device_name,
+                                round1(gemm.gflops));
+    }
   };
+  const std::vector<std::string> decode_models =
+      model_config.empty() ? std::vector<std::string>{"tiny", "small"} : std::vector<std::string>{model_config};
+  const std::string train_model = model_config.empty() ? "small" : model_config;
 
-  for (const std::string preset : {"tiny", "small"}) {
+  for (const std::string& preset : decode_models) {
     baseline();
     auto m = make(preset, device, dtype);
     int64_t params = model::parameter_count(m->options());
-    for (int64_t batch : {1, 8, 32}) {
+    for (int64_t batch : batches) {
       double s = cached_decode(m, batch, 16, decode_tokens);
       double tps = batch * decode_tokens / s;
       double gflops = 2.0 * params * tps / 1e9;
@@ -162,7 +218,7 @@ int main(int argc, char** argv) {
     std::cout.flush();
   }
   {
-    auto m = make("small", device, dtype);
+    auto m = make(train_model, device, dtype);
     m->train();
     torch::optim::AdamW opt(m->parameters(), torch::optim::AdamWOptions(1e-4));
     std::vector<torch::Tensor> rows;
@@ -190,11 +246,14 @@ int main(int argc, char** argv) {
                              12.0 * o.num_hidden_layers * train_len * o.num_attention_heads * o.effective_head_dim());
     double gflops = flops / s / 1e9;
     std::cout << core::format(
-        "train step (small, batch {} x {} tokens, AdamW): {}% of measured GEMM rate ({} of {} GFLOP/s, {} s/step)\n",
-        train_batch, train_len, round1(100 * gflops / gemm.gflops), round1(gflops), round1(gemm.gflops), round1(s));
-    double param_mib = model::parameter_count(o) * 4.0 / (1024 * 1024);
-    std::cout << core::format("peak memory: {} MiB resident (small's fp32 parameters alone: {} MiB)\n",
-                              static_cast<int64_t>(peak_rss_mib()), static_cast<int64_t>(param_mib));
+        "train step ({}, batch {} x {} tokens, AdamW): {}% of measured GEMM rate ({} of {} GFLOP/s, {} s/step)\n",
+        train_model, train_batch, train_len, round1(100 * gflops / gemm.gflops), round1(gflops), round1(gemm.gflops),
+        round1(s));
+    const double bytes = dtype == torch::kFloat32 ? 4.0 : 2.0;
+    double param_mib = static_cast<double>(model::parameter_count(o)) * bytes / (1024 * 1024);
+    std::cout << core::format("peak memory: {} MiB resident on the host ({}'s {} parameters alone: {} MiB)\n",
+                              static_cast<int64_t>(peak_rss_mib()), train_model, dtype_name,
+                              static_cast<int64_t>(param_mib));
   }
   return 0;
 }

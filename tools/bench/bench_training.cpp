@@ -5,12 +5,18 @@
 //  2. the time split of GRPO steps (rollout / grading / training) and the
 //     generated tokens per second.
 //
-//   bench_training [--episodes N] [--steps S] [--threads T]
+//   bench_training [--episodes N] [--steps S] [--threads T] [--device cpu|cuda]
+//                  [--dtype float32|bfloat16|auto] [--model-config F] [--tokenizer tokenizer.json]
 //
 // Uses the tiny model preset (random weights: greedy turns run to the token
 // cap, which is the worst case for re-encoding) and the shipped val records.
+// --model-config F takes another shape (an HF config.json, e.g. Qwen2.5-0.5B);
+// --tokenizer a real tokenizer.json instead of one trained on expert dialogues
+// (the model's vocab_size is the tokenizer's either way). Each GRPO step
+// prints its rewards and the peak host memory so far.
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <unistd.h>
 #include <iostream>
 
@@ -18,6 +24,7 @@
 #include "clinrl/core/strings.h"
 #include "clinrl/model/bpe_trainer.h"
 #include "clinrl/model/checkpoint.h"
+#include "clinrl/model/device.h"
 #include "clinrl/model/runtime.h"
 #include "clinrl/records/record_io.h"
 #include "clinrl/rl/demonstrations.h"
@@ -39,6 +46,20 @@ int64_t arg(int argc, char** argv, const char* name, int64_t fallback) {
   return fallback;
 }
 
+std::string str_arg(int argc, char** argv, const char* name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
+  return fallback;
+}
+
+double peak_rss_mib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -46,6 +67,8 @@ int main(int argc, char** argv) {
   const int64_t steps = arg(argc, argv, "--steps", 2);
   model::set_threads(static_cast<int>(arg(argc, argv, "--threads", 0)));
   const fs::path source(CLINRL_SOURCE_DIR);
+  const std::string model_config = str_arg(argc, argv, "--model-config", (source / "configs/model/tiny.json").string());
+  const std::string tokenizer_file = str_arg(argc, argv, "--tokenizer", "");
   fs::path scratch = fs::temp_directory_path() / ("clinrl-bench-training-" + std::to_string(::getpid()));
   fs::create_directories(scratch);
 
@@ -63,22 +86,34 @@ int main(int argc, char** argv) {
   config.grpo.records_per_step = 4;
   config.grpo.micro_batch_size = 8;
   config.grpo_steps = steps;
-  auto sims = rl::make_simulators(records, config.sim);
+  config.policy.load.device = str_arg(argc, argv, "--device", "cpu");
+  config.policy.load.dtype = str_arg(argc, argv, "--dtype", "float32");
+  model::check_device_name(config.policy.load.device, "--device");
+  model::check_dtype_name(config.policy.load.dtype, "--dtype");
+  if (config.policy.load.device != "cpu" && !torch::cuda::is_available()) {
+    std::cerr << "bench_training: --device " << config.policy.load.device << " but this libtorch sees no CUDA device\n";
+    return 2;
+  }  auto sims = rl::make_simulators(records, config.sim);
 
   // Tokenizer from a few expert dialogues, tiny model with random weights.
   auto book = rl::QuestionBook::load(source / config.sft.question_book);
   auto demos = rl::play_demonstrations(sims, book, config.sft.expert, 64, 1);
-  model::BpeTrainOptions tok;
-  tok.vocab_size = 2000;
-  auto tokenizer = model::train_bpe(rl::demonstration_texts(demos, config.rollout.system_prompt), tok);
-  tokenizer.save(scratch / "tokenizer.json");
-  auto options = model::load_hf_config(source / "configs/model/tiny.json");
-  options.vocab_size = tokenizer.vocab_size();
+  if (tokenizer_file.empty()) {
+    model::BpeTrainOptions tok;
+    tok.vocab_size = 2000;
+    model::train_bpe(rl::demonstration_texts(demos, config.rollout.system_prompt), tok).save(scratch / "tokenizer.json");
+  } else {
+    model::Tokenizer::load(tokenizer_file).save(scratch / "tokenizer.json");
+  }
+  auto options = model::load_hf_config(model_config);
+  options.vocab_size = model::Tokenizer::load(scratch / "tokenizer.json").vocab_size();
   model::Transformer m(options);
   m->initialize(1);
   model::save_checkpoint(m, scratch / "policy", scratch / "tokenizer.json");
   auto policy = model::ChatModel::load(scratch / "policy", config.policy.load);
-
+  std::cout << core::format("model: {} ({} parameters, vocab {}) on {} as {}\n", model_config,
+                            model::parameter_count(options), options.vocab_size, config.policy.load.device,
+                            config.policy.load.resolved_dtype());
   // 1. KV-cached multi-turn rollouts vs re-encoding every turn.
   rl::RolloutOptions greedy = config.rollout;
   greedy.sampler.temperature = 0;
@@ -114,6 +149,10 @@ int main(int argc, char** argv) {
                               "{} episodes\n",
                               s + 1, total, 100 * r / total, 100 * g / total, 100 * t / total,
                               row.tokens_per_second, config.grpo.episodes_per_step());
+    std::cout << core::format("grpo step {}: reward mean {} (std {}, min {}, max {}); peak host memory {} MiB\n", s + 1,
+                              row.reward_mean, row.reward_std, row.reward_min, row.reward_max,
+                              static_cast<int64_t>(peak_rss_mib()));
+    std::cout.flush();
   }
   std::error_code ec;
   fs::remove_all(scratch, ec);

@@ -11,7 +11,9 @@
 namespace clinrl::model {
 
 struct ChatModelOptions {
-  std::string dtype = "float32";  // float32 | bfloat16 | float16
+  // float32 | bfloat16 | float16 | auto (bfloat16 on CUDA, float32 on CPU;
+  // resolved_dtype() gives the one a load uses).
+  std::string dtype = "float32";
   std::string device = "cpu";     // cpu | cuda | cuda:N
   ChatTemplateOptions chat;
 
@@ -24,6 +26,9 @@ struct ChatModelOptions {
   }
   // std::invalid_argument naming the key ("dtype", "device", "chat.name").
   void validate() const;
+  // `dtype` with "auto" and the short forms resolved for `device`
+  // ("float32" | "bfloat16" | "float16"); a UserError for a bad name.
+  std::string resolved_dtype() const;
 };
 
 }  // namespace clinrl::model

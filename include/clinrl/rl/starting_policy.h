@@ -4,6 +4,7 @@
 // warm-started by SFT on the scripted expert's dialogues).
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "clinrl/model/chat_model.h"
@@ -34,8 +35,17 @@ class DemonstrationSource {
 std::filesystem::path provide_tokenizer(const std::filesystem::path& run_dir, const TrainConfig& config,
                                         DemonstrationSource& demonstrations);
 
-// The policy GRPO starts from; runs and saves SFT (RUN_DIR/sft) when the run
-// starts from scratch and config.sft_enabled. Its checkpoints copy
+// Whether a run that has neither a GRPO checkpoint nor a finished SFT runs
+// SFT, and why (logged): config.sft_enabled when set, else only for a new
+// model (never by default on a given checkpoint).
+struct SftDecision {
+  bool run = false;
+  std::string reason;
+};
+SftDecision decide_sft(const TrainConfig& config);
+
+// The policy GRPO starts from; runs and saves SFT (RUN_DIR/sft) when
+// decide_sft says so. Its checkpoints copy
 // `tokenizer_file`, the run's own tokenizer.
 model::ChatModel provide_policy(const std::filesystem::path& run_dir, const TrainConfig& config,
                                 const std::optional<CheckpointInfo>& latest, const std::filesystem::path& tokenizer_file,

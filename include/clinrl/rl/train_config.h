@@ -2,6 +2,7 @@
 // The top-level config of a training run (`clinrl train --config F`): one
 // section per concern, each owned by its module. Every key has a default;
 // `clinrl config show` prints them all.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,7 +92,10 @@ struct TrainConfig {
   PolicyOptions policy;
   sim::SimOptions sim;
   SftOptions sft;
-  bool sft_enabled = true;
+  // SFT warm start. Unset (null): on for a new model, off when the run starts
+  // from policy.checkpoint, since the scripted dialogues at a from-scratch
+  // learning rate would wreck a pretrained model; true or false decides.
+  std::optional<bool> sft_enabled;
   GrpoOptions grpo;
   int64_t grpo_steps = 20;
   RolloutOptions rollout;
