@@ -8,6 +8,7 @@
 
 #include "clinrl/core/error.h"
 #include "clinrl/core/strings.h"
+#include "clinrl/model/activation_checkpoint.h"
 
 // libtorch 2.x has a fused attention kernel; 1.13 (Debian) does not.
 #if defined(TORCH_VERSION_MAJOR) && TORCH_VERSION_MAJOR >= 2
@@ -377,8 +378,15 @@ TransformerOutput TransformerImpl::run(const ForwardArgs& args) {
   auto rope = rotary_tables(args.positions, inv_freq, rope_attention_factor(options_), w.scalar_type());
   auto mask = grouped_mask(args.mask, options_.num_attention_heads / options_.num_key_value_heads);
   auto x = model->embed_tokens(args.ids);
-  for (size_t i = 0; i < model->layers->size(); ++i)
-    x = model->layers[i]->as<DecoderLayerImpl>()->forward(x, rope, mask, args.cache, i);
+  for (size_t i = 0; i < model->layers->size(); ++i) {
+    auto* layer = model->layers[i]->as<DecoderLayerImpl>();
+    // Training without a cache may recompute each layer in backward instead of keeping its activations.
+    if (activation_checkpointing_enabled() && !args.cache && torch::GradMode::is_enabled())
+      x = checkpointed([rope, mask, layer, i](const torch::Tensor& in) { return layer->forward(in, rope, mask, nullptr, i); },
+                       x, layer->parameters());
+    else
+      x = layer->forward(x, rope, mask, args.cache, i);
+  }
   TransformerOutput out;
   out.hidden = model->norm(x);
   if (args.logits) out.logits = project(out.hidden);

@@ -6,12 +6,12 @@
 
 #include "clinrl/core/error.h"
 #include "clinrl/core/logging.h"
-#include "clinrl/model/checkpoint.h"
 #include "clinrl/rl/advantages.h"
 #include "clinrl/rl/dynamic_sampling.h"
 #include "clinrl/rl/grpo_update.h"
 #include "clinrl/rl/lr_schedule.h"
 #include "clinrl/rl/optimizer.h"
+#include "clinrl/rl/peak_memory.h"
 #include "clinrl/rl/reward_terms.h"
 
 namespace clinrl::rl {
@@ -37,18 +37,7 @@ GrpoTrainer::GrpoTrainer(model::ChatModel& policy, const TrainConfig& config,
   std::vector<torch::Tensor> decayed, not_decayed;
   for (auto& p : policy_.model->parameters()) (p.dim() >= 2 ? decayed : not_decayed).push_back(p);
   optimizer_ = make_adamw(decayed, not_decayed, schedule_);
-  if (config_.grpo.uses_reference()) {
-    // The reference is the policy as training starts, frozen.
-    reference_ = model::Transformer(policy_.model->options());
-    model::load_state(reference_, [&] {
-      std::map<std::string, torch::Tensor> state;
-      for (const auto& [name, tensor] : model::state_tensors(policy_.model)) state[name] = tensor.clone();
-      return state;
-    }(), "reference copy");
-    reference_->to(policy_.model->device());
-    reference_->eval();
-    for (auto& p : reference_->parameters()) p.set_requires_grad(false);
-  }
+  if (config_.grpo.uses_reference()) reference_ = frozen_copy(policy_.model);
 }
 
 void GrpoTrainer::restore_optimizer(const std::filesystem::path& checkpoint_dir) {
@@ -149,6 +138,7 @@ void GrpoTrainer::update(int64_t step, const Rollouts& kept, StepMetrics& metric
 }
 
 StepMetrics GrpoTrainer::step(int64_t step) {
+  reset_peak_memory(policy_.model->device());
   StepMetrics metrics;
   metrics.step = step + 1;
   metrics.lr = learning_rate_at(schedule_, step);
@@ -157,6 +147,9 @@ StepMetrics GrpoTrainer::step(int64_t step) {
   update(step, kept, metrics);
   add_episode_metrics(kept.episodes, kept.rewards, kept.scores, metrics);
   last_rollouts_ = std::move(kept.episodes);
+  PeakMemory peak = read_peak_memory(policy_.model->device());
+  metrics.peak_host_mb = peak.host_mb;
+  metrics.peak_device_mb = peak.device_mb;
   return metrics;
 }
 

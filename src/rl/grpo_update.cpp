@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "clinrl/model/activation_checkpoint.h"
 #include "clinrl/model/token_logprobs.h"
 #include "clinrl/rl/optimizer.h"
 
@@ -39,6 +40,20 @@ EpisodeBatch collate_episodes(const std::vector<const EpisodeTokens*>& episodes,
   return batch;
 }
 
+model::Transformer frozen_copy(model::Transformer& policy) {
+  model::Transformer copy(policy->options());
+  copy->to(policy->dtype());  // on the host first, so at most one fp32 copy exists there
+  copy->to(policy->device());
+  torch::NoGradGuard no_grad;
+  auto target = copy->named_parameters();
+  for (const auto& item : policy->named_parameters()) target[item.key()].copy_(item.value());
+  auto target_buffers = copy->named_buffers();
+  for (const auto& item : policy->named_buffers()) target_buffers[item.key()].copy_(item.value());
+  copy->eval();
+  for (auto& p : copy->parameters()) p.set_requires_grad(false);
+  return copy;
+}
+
 UpdateResult grpo_update(model::Transformer& policy, torch::optim::Optimizer& optimizer,
                          const std::vector<EpisodeTokens>& episodes, const std::vector<double>& advantages,
                          const GrpoOptions& options, int64_t step, model::Transformer* reference) {
@@ -58,6 +73,7 @@ UpdateResult grpo_update(model::Transformer& policy, torch::optim::Optimizer& op
   normalizer.sequences = std::max(1.0, normalizer.sequences);
 
   std::vector<torch::Tensor> params = policy->parameters();
+  model::ActivationCheckpointingGuard checkpointing(options.activation_checkpointing);
   UpdateResult result;
   const size_t micro = static_cast<size_t>(options.micro_batch_size);
   for (int pass = 0; pass < options.num_iterations; ++pass) {

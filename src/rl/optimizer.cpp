@@ -4,6 +4,7 @@
 
 #include "clinrl/core/strings.h"
 #include "clinrl/rl/lr_schedule.h"
+#include "clinrl/rl/master_weight_adamw.h"
 
 namespace clinrl::rl {
 
@@ -13,7 +14,7 @@ NonFiniteError::NonFiniteError(int64_t step, const std::string& what)
                                       step, what)),
       step_(step) {}
 
-std::unique_ptr<torch::optim::AdamW> make_adamw(const std::vector<torch::Tensor>& decayed,
+std::unique_ptr<torch::optim::Optimizer> make_adamw(const std::vector<torch::Tensor>& decayed,
                                                 const std::vector<torch::Tensor>& not_decayed,
                                                 const OptimizerOptions& o) {
   auto group_options = [&](double weight_decay) {
@@ -27,7 +28,11 @@ std::unique_ptr<torch::optim::AdamW> make_adamw(const std::vector<torch::Tensor>
   TORCH_CHECK(!groups.empty(), "make_adamw: no parameters");
   torch::optim::AdamWOptions defaults(learning_rate_at(o, 0));
   defaults.betas({o.beta1, o.beta2}).eps(o.adam_eps).weight_decay(o.weight_decay);
-  return std::make_unique<torch::optim::AdamW>(std::move(groups), defaults);
+  bool all_fp32 = true;
+  for (const auto* list : {&decayed, &not_decayed})
+    for (const auto& p : *list) all_fp32 = all_fp32 && p.scalar_type() == torch::kFloat32;
+  if (all_fp32) return std::make_unique<torch::optim::AdamW>(std::move(groups), defaults);
+  return std::make_unique<MasterWeightAdamW>(std::move(groups), defaults);
 }
 
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {

@@ -13,6 +13,9 @@ void RolloutOptions::validate() const {
   if (max_episode_tokens <= max_turn_tokens)
     throw std::invalid_argument(core::format("max_episode_tokens ({}) must exceed max_turn_tokens ({})",
                                              max_episode_tokens, max_turn_tokens));
+  if (max_generation_batch < 0)
+    throw std::invalid_argument(core::format(
+        "max_generation_batch must be >= 0 (episodes generating at once; 0 = all), got {}", max_generation_batch));
   sampler.validate();
 }
 
@@ -86,17 +89,25 @@ std::vector<RolloutEpisode> play(model::ChatModel& policy, const std::vector<Epi
 
   std::vector<RolloutEpisode> out(jobs.size());
   std::vector<Live> live;
-  live.reserve(jobs.size());
-  for (size_t j = 0; j < jobs.size(); ++j) {
-    Live l{j, session.add(), jobs[j].simulator->new_episode()};
-    auto opening = l.state.reset(jobs[j].seed);
-    auto prompt = to_int64(chat.render(to_conversation(l.state.transcript(), options.system_prompt), true).ids);
-    add_tokens(out[j].tokens, prompt, nullptr);
-    session.append(l.sequence, prompt);
-    live.push_back(std::move(l));
-  }
+  const size_t cap = options.max_generation_batch > 0 ? static_cast<size_t>(options.max_generation_batch) : jobs.size();
+  live.reserve(std::min(cap, jobs.size()));
+  size_t next_job = 0;
+  // Starts waiting jobs, in order, while there is room.
+  auto admit = [&] {
+    for (; next_job < jobs.size() && live.size() < cap; ++next_job) {
+      const size_t j = next_job;
+      Live l{j, session.add(), jobs[j].simulator->new_episode()};
+      // The job's own stream, so its draws do not depend on when it was admitted.
+      session.set_rng(l.sequence, Rng::stream(sampler_seed, "sample", static_cast<uint64_t>(j)));
+      auto opening = l.state.reset(jobs[j].seed);
+      auto prompt = to_int64(chat.render(to_conversation(l.state.transcript(), options.system_prompt), true).ids);
+      add_tokens(out[j].tokens, prompt, nullptr);
+      session.append(l.sequence, prompt);
+      live.push_back(std::move(l));
+    }
+  };
 
-  while (!live.empty()) {
+  for (admit(); !live.empty(); admit()) {
     // Episodes without room for another turn end here, truncated.
     std::vector<Live> playing;
     for (auto& l : live) {
@@ -110,7 +121,7 @@ std::vector<RolloutEpisode> play(model::ChatModel& policy, const std::vector<Epi
       }
     }
     live = std::move(playing);
-    if (live.empty()) break;
+    if (live.empty()) continue;  // room for waiting jobs, if any
 
     if (!keep_cache) {
       // Baseline: forget every cache and feed each dialogue again from its start.

@@ -71,9 +71,30 @@ torch::Tensor document_causal_mask(const torch::Tensor& document) {
   auto q = document.unsqueeze(2);  // [B, T, 1]
   auto k = document.unsqueeze(1);  // [B, 1, T]
   auto same = (q == k) & (k >= 0);
-  auto causal = torch::ones({T, T}, torch::kBool).tril().unsqueeze(0);
-  auto eye = torch::eye(T, torch::kBool).unsqueeze(0);
+  auto opts = torch::TensorOptions().dtype(torch::kBool).device(document.device());
+  auto causal = torch::ones({T, T}, opts).tril().unsqueeze(0);
+  auto eye = torch::eye(T, opts).unsqueeze(0);
   return ((same & causal) | eye).unsqueeze(1);
+}
+
+PackedBatch to_device(const PackedBatch& batch, torch::Device device) {
+  PackedBatch out = batch;
+  out.ids = batch.ids.to(device);
+  out.positions = batch.positions.to(device);
+  out.document = batch.document.to(device);
+  out.loss_mask = batch.loss_mask.to(device);
+  return out;
+}
+
+PackedBatch slice_rows(const PackedBatch& batch, int64_t start, int64_t count) {
+  TORCH_CHECK(start >= 0 && count > 0 && start + count <= batch.ids.size(0), "slice_rows: rows [", start, ", ",
+              start + count, ") outside a batch of ", batch.ids.size(0));
+  PackedBatch out = batch;
+  out.ids = batch.ids.narrow(0, start, count);
+  out.positions = batch.positions.narrow(0, start, count);
+  out.document = batch.document.narrow(0, start, count);
+  out.loss_mask = batch.loss_mask.narrow(0, start, count);
+  return out;
 }
 
 }  // namespace clinrl::rl

@@ -4,9 +4,11 @@
 
 #include "clinrl/core/config.h"
 #include "clinrl/core/logging.h"
+#include "clinrl/model/activation_checkpoint.h"
 #include "clinrl/model/token_logprobs.h"
 #include "clinrl/rl/lr_schedule.h"
 #include "clinrl/rl/optimizer.h"
+#include "clinrl/rl/peak_memory.h"
 
 namespace clinrl::rl {
 
@@ -16,10 +18,20 @@ void SftOptions::validate() const {
   if (row_length < 16) throw std::invalid_argument(core::format("row_length must be >= 16, got {}", row_length));
   if (rows_per_batch < 1) throw std::invalid_argument(core::format("rows_per_batch must be >= 1, got {}", rows_per_batch));
   if (eval_every < 0) throw std::invalid_argument(core::format("eval_every must be >= 0, got {}", eval_every));
+  if (micro_batch_rows < 0)
+    throw std::invalid_argument(
+        core::format("micro_batch_rows must be >= 0 (0 = the whole batch of rows_per_batch rows), got {}",
+                     micro_batch_rows));
   expert.validate();
 }
 
-torch::Tensor packed_nll(model::Transformer& model, const PackedBatch& batch) {
+double loss_token_count(const PackedBatch& batch) {
+  const int64_t T = batch.loss_mask.size(1);
+  return batch.loss_mask.narrow(1, 1, T - 1).sum().item<double>();
+}
+
+torch::Tensor packed_nll(model::Transformer& model, const PackedBatch& packed, double denominator) {
+  const PackedBatch batch = to_device(packed, model->device());
   model::ForwardArgs args;
   args.ids = batch.ids;
   args.positions = batch.positions;
@@ -29,26 +41,56 @@ torch::Tensor packed_nll(model::Transformer& model, const PackedBatch& batch) {
   const int64_t B = hidden.size(0), T = hidden.size(1), H = hidden.size(2);
   auto inputs = hidden.narrow(1, 0, T - 1).reshape({B * (T - 1), H});
   auto targets = batch.ids.narrow(1, 1, T - 1).reshape({B * (T - 1)});
+  // [B, T-1] float32 log-probs, so the sum below is fp32 in any model dtype.
   auto logp = model::chunked_target_logprobs(inputs, model->output_weight(), targets, 256).view({B, T - 1});
-  auto mask = batch.loss_mask.narrow(1, 1, T - 1);
-  return -(logp * mask).sum() / mask.sum().clamp_min(1.0);
+  auto mask = batch.loss_mask.narrow(1, 1, T - 1).to(torch::kFloat32);
+  auto total = -(logp * mask).sum();
+  if (denominator > 0) return total / denominator;
+  return total / mask.sum().clamp_min(1.0);
 }
 
-double evaluate_nll(model::Transformer& model, const std::vector<PackedBatch>& batches) {
+namespace {
+
+// Row slices of `rows` rows each (one slice when rows is 0 or covers the batch).
+std::vector<PackedBatch> micro_batches(const PackedBatch& batch, int64_t rows) {
+  const int64_t B = batch.ids.size(0);
+  if (rows <= 0 || rows >= B) return {batch};
+  std::vector<PackedBatch> out;
+  for (int64_t start = 0; start < B; start += rows) out.push_back(slice_rows(batch, start, std::min(rows, B - start)));
+  return out;
+}
+
+}  // namespace
+
+double evaluate_nll(model::Transformer& model, const std::vector<PackedBatch>& batches, int64_t micro_batch_rows) {
   torch::NoGradGuard no_grad;
   double total = 0, weight = 0;
   for (const auto& b : batches) {
-    double w = b.loss_mask.narrow(1, 1, b.loss_mask.size(1) - 1).sum().item<double>();
-    total += packed_nll(model, b).item<double>() * w;
-    weight += w;
+    for (const auto& micro : micro_batches(b, micro_batch_rows)) total += packed_nll(model, micro, 1.0).item<double>();
+    weight += loss_token_count(b);
   }
   return weight > 0 ? total / weight : 0.0;
+}
+
+double sft_backward(model::Transformer& model, const PackedBatch& packed, int64_t micro_batch_rows, int64_t step) {
+  const PackedBatch batch = to_device(packed, model->device());  // once per batch
+  const double tokens = std::max(1.0, loss_token_count(batch));
+  torch::Tensor loss;
+  for (const auto& micro : micro_batches(batch, micro_batch_rows)) {
+    auto part = packed_nll(model, micro, tokens);
+    part.backward();
+    loss = loss.defined() ? loss + part.detach() : part.detach();
+  }
+  // One check per step: a non-finite part makes the sum non-finite, and nothing has been stepped yet.
+  check_finite_loss(loss, step);
+  return loss.item<double>();
 }
 
 SftReport train_sft(model::ChatModel& policy, const std::vector<TokenizedDialogue>& train,
                     const std::vector<TokenizedDialogue>& val, const SftOptions& options, uint64_t seed,
                     MetricsWriter* metrics) {
   auto& model = policy.model;
+  model::ActivationCheckpointingGuard checkpointing(options.activation_checkpointing);
   auto val_batches = pack_dialogues(val, options.row_length, options.rows_per_batch);
 
   std::vector<torch::Tensor> decayed, not_decayed;
@@ -63,7 +105,7 @@ SftReport train_sft(model::ChatModel& policy, const std::vector<TokenizedDialogu
 
   SftReport report;
   model->train();
-  report.first_val_loss = val_batches.empty() ? 0.0 : evaluate_nll(model, val_batches);
+  report.first_val_loss = val_batches.empty() ? 0.0 : evaluate_nll(model, val_batches, options.micro_batch_rows);
   report.last_val_loss = report.first_val_loss;
   log::info("sft: {} training dialogues, {} steps, validation loss {}", train.size(), optimizer_options.total_steps,
             report.first_val_loss);
@@ -82,13 +124,11 @@ SftReport train_sft(model::ChatModel& policy, const std::vector<TokenizedDialogu
       const PackedBatch& batch = batches[b];
       double lr = learning_rate_at(optimizer_options, report.steps);
       set_learning_rate(*optimizer, lr);
+      reset_peak_memory(model->device());
       optimizer->zero_grad();
-      auto loss = packed_nll(model, batch);
-      check_finite_loss(loss, report.steps);
-      loss.backward();
+      const double value = sft_backward(model, batch, options.micro_batch_rows, report.steps);
       double grad_norm = clip_gradients(params, optimizer_options.grad_clip, report.steps);
       optimizer->step();
-      double value = loss.item<double>();
       if (report.steps == 0) report.first_train_loss = value;
       report.last_train_loss = value;
       int64_t tokens = batch.loss_mask.sum().item<int64_t>();
@@ -96,11 +136,14 @@ SftReport train_sft(model::ChatModel& policy, const std::vector<TokenizedDialogu
       ++report.steps;
       core::Json row = {{"step", report.steps}, {"phase", "sft"}, {"sft_loss", value}, {"lr", lr},
                         {"grad_norm", grad_norm}, {"tokens", tokens}};
+      PeakMemory peak = read_peak_memory(model->device());
+      if (peak.host_mb) row["peak_host_mb"] = *peak.host_mb;
+      if (peak.device_mb) row["peak_device_mb"] = *peak.device_mb;
       // First-fit packing depends on the order, so an epoch's batch count can
       // differ slightly from the first packing's; the schedule just stays at its floor.
       bool last = epoch + 1 == options.epochs && b + 1 == batches.size();
       if (!val_batches.empty() && ((options.eval_every > 0 && report.steps % options.eval_every == 0) || last)) {
-        report.last_val_loss = evaluate_nll(model, val_batches);
+        report.last_val_loss = evaluate_nll(model, val_batches, options.micro_batch_rows);
         row["sft_val_loss"] = report.last_val_loss;
         log::info("sft step {}/{}: loss {} (validation {})", report.steps, optimizer_options.total_steps, value,
                   report.last_val_loss);

@@ -110,7 +110,7 @@ namespace {
 // A tiny regression model trained with AdamW; returns its parameters.
 struct Toy {
   torch::Tensor w, b;
-  std::unique_ptr<torch::optim::AdamW> adam;
+  std::unique_ptr<torch::optim::Optimizer> adam;
   rl::OptimizerOptions options;
 
   Toy() {

@@ -55,6 +55,8 @@ struct GrpoOptions {
   bool mask_truncated = false;
   // Episodes per forward/backward; gradients accumulate over a step
   int micro_batch_size = 4;
+  // Recompute each decoder layer in backward instead of keeping its activations
+  bool activation_checkpointing = false;
 
   OptimizerOptions optimizer;
   RewardOptions reward;
@@ -76,6 +78,7 @@ struct GrpoOptions {
     v("max_resample_batches", max_resample_batches);
     v("mask_truncated", mask_truncated);
     v("micro_batch_size", micro_batch_size);
+    v("activation_checkpointing", activation_checkpointing);
     v("optimizer", optimizer);
     v("reward", reward);
   }

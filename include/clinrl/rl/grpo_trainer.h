@@ -55,7 +55,7 @@ class GrpoTrainer {
   std::vector<std::shared_ptr<const sim::PatientSimulator>> simulators_;
   const EpisodeScorer& scorer_;
   std::filesystem::path run_dir_;
-  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;  // make_adamw: fp32 masters for bf16 params
   model::Transformer reference_{nullptr};  // frozen copy, only when kl_beta > 0
   CheckpointDir checkpoints_;
   OptimizerOptions schedule_;  // the optimizer options with total_steps = the run's GRPO steps

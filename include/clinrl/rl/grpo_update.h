@@ -27,7 +27,14 @@ struct EpisodeBatch {
 };
 EpisodeBatch collate_episodes(const std::vector<const EpisodeTokens*>& episodes, torch::Device device);
 
+// The KL reference: a frozen copy of `policy` (no gradients, eval mode) in the
+// policy's dtype and on its device.
+model::Transformer frozen_copy(model::Transformer& policy);
+
 // `reference` is used only when options.kl_beta > 0 (it must then be defined).
+// Inputs are built on the policy's device; log-probs and the loss are fp32
+// whatever the parameter dtype. options.activation_checkpointing applies to
+// the policy's forward passes here.
 UpdateResult grpo_update(model::Transformer& policy, torch::optim::Optimizer& optimizer,
                          const std::vector<EpisodeTokens>& episodes, const std::vector<double>& advantages,
                          const GrpoOptions& options, int64_t step, model::Transformer* reference = nullptr);

@@ -26,7 +26,9 @@ class NonFiniteError : public std::runtime_error {
 // AdamW over two parameter groups: `decayed` (matrices) get weight_decay,
 // `not_decayed` (biases, norm gains, embeddings by choice of the caller) get 0.
 // Either list may be empty. The learning rate starts at learning_rate_at(options, 0).
-std::unique_ptr<torch::optim::AdamW> make_adamw(const std::vector<torch::Tensor>& decayed,
+// All-fp32 parameters get torch::optim::AdamW; when any is bf16/fp16 it is a
+// MasterWeightAdamW (fp32 master weights and moments, master_weight_adamw.h).
+std::unique_ptr<torch::optim::Optimizer> make_adamw(const std::vector<torch::Tensor>& decayed,
                                                 const std::vector<torch::Tensor>& not_decayed,
                                                 const OptimizerOptions& options);
 

@@ -19,6 +19,7 @@ namespace clinrl::rl {
 struct RolloutOptions {
   int64_t max_turn_tokens = 64;       // new tokens per doctor turn
   int64_t max_episode_tokens = 1024;  // the whole dialogue; longer episodes are truncated
+  int64_t max_generation_batch = 0;   // episodes generating at once (bounds the KV cache); more wait; 0 = all
   model::SamplerOptions sampler;
   std::string system_prompt =
       "You are a doctor. Take a focused history, one or two questions at a time. "
@@ -29,6 +30,7 @@ struct RolloutOptions {
   void fields(V& v) {
     v("max_turn_tokens", max_turn_tokens);
     v("max_episode_tokens", max_episode_tokens);
+    v("max_generation_batch", max_generation_batch);
     v("sampler", sampler);
     v("system_prompt", system_prompt);
   }
@@ -52,7 +54,9 @@ struct RolloutEpisode {
 core::Conversation to_conversation(const sim::Episode& episode, const std::string& system_prompt);
 
 // Plays every job to the end. `sampler_seed` seeds each episode's sampling
-// stream (with the job index), so a rollout replays exactly.
+// stream (with the job index), so a rollout replays exactly. At most
+// max_generation_batch episodes are live at once; a job waits, in order, for
+// a finished one's slot, and its episode is the same as without the cap.
 std::vector<RolloutEpisode> roll_out(model::ChatModel& policy, const std::vector<EpisodeJob>& jobs,
                                      const RolloutOptions& options, uint64_t sampler_seed);
 

@@ -28,8 +28,13 @@ struct PackedBatch {
 std::vector<PackedBatch> pack_dialogues(const std::vector<TokenizedDialogue>& dialogues, int64_t row_length,
                                         int64_t rows_per_batch);
 
-// [B, 1, T, T] bool: query t sees key s when both are in the same dialogue and
-// s <= t; padding queries see themselves so no row is empty.
+// [B, 1, T, T] bool on document's device: query t sees key s when both are in
+// the same dialogue and s <= t; padding queries see themselves so no row is empty.
 torch::Tensor document_causal_mask(const torch::Tensor& document);
+
+// The batch's tensors on `device` (packing builds them on the CPU; moved once per batch).
+PackedBatch to_device(const PackedBatch& batch, torch::Device device);
+// Rows [start, start + count) of the batch (views; `dialogues` and `truncated` are not split).
+PackedBatch slice_rows(const PackedBatch& batch, int64_t start, int64_t count);
 
 }  // namespace clinrl::rl

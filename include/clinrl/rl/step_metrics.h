@@ -29,6 +29,8 @@ struct StepMetrics {
   double lr = 0;
   double tokens_per_second = 0;  // generated tokens per rollout second
   double seconds_rollout = 0, seconds_grade = 0, seconds_train = 0;
+  // Peak memory of the step (rl/peak_memory.h): host resident set, CUDA allocated (null off CUDA).
+  std::optional<double> peak_host_mb, peak_device_mb;
 
   template <class V>
   void fields(V& v) {
@@ -61,6 +63,8 @@ struct StepMetrics {
     v("seconds_rollout", seconds_rollout);
     v("seconds_grade", seconds_grade);
     v("seconds_train", seconds_train);
+    v("peak_host_mb", peak_host_mb);
+    v("peak_device_mb", peak_device_mb);
   }
 };
 
