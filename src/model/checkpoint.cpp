@@ -1,13 +1,13 @@
 #include "clinrl/model/checkpoint.h"
 
 #include <cmath>
-#include <fstream>
 #include <set>
 
 #include "clinrl/core/atomic_file.h"
 #include "clinrl/core/error.h"
 #include "clinrl/core/json_io.h"
 #include "clinrl/core/logging.h"
+#include "clinrl/core/process_memory.h"
 #include "clinrl/core/strings.h"
 
 namespace clinrl::model {
@@ -54,14 +54,6 @@ const char* dtype_label(torch::Dtype d) {
 
 }  // namespace
 
-int64_t peak_host_memory_bytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // reported in kB
-  return -1;
-}
-
 void load_state(Transformer& model, const std::map<std::string, torch::Tensor>& tensors, const std::string& source) {
   std::map<std::string, StoredMeta> metas;
   for (const auto& [name, t] : tensors)
@@ -90,9 +82,10 @@ Transformer load_checkpoint(const fs::path& dir, torch::Dtype dtype, torch::Devi
   Transformer model(options, ParameterOptions{dtype, device, /*initialize=*/false});
   check_stored(model, metas, weights.string());
   for (auto& item : model->named_parameters()) stored.read_into(item.key(), item.value());
-  const double peak_mib = std::round(static_cast<double>(peak_host_memory_bytes()) / (1024.0 * 1024.0) * 10) / 10;
-  log::info("loaded {} ({} parameters) as {} on {}; peak host memory (VmHWM) {} MiB", dir.string(),
-            parameter_count(options), dtype_label(dtype), device.str(), peak_mib);
+  const auto peak = core::peak_resident_mb();
+  log::info("loaded {} ({} parameters) as {} on {}; peak host memory (VmHWM) {}", dir.string(),
+            parameter_count(options), dtype_label(dtype), device.str(),
+            peak ? core::format("{} MiB", std::round(*peak * 10) / 10) : std::string("unknown"));
   return model;
 }
 

@@ -41,9 +41,8 @@ EpisodeBatch collate_episodes(const std::vector<const EpisodeTokens*>& episodes,
 }
 
 model::Transformer frozen_copy(model::Transformer& policy) {
-  model::Transformer copy(policy->options());
-  copy->to(policy->dtype());  // on the host first, so at most one fp32 copy exists there
-  copy->to(policy->device());
+  // Born uninitialised in the policy's dtype on its device: no random fp32 model first.
+  model::Transformer copy(policy->options(), model::ParameterOptions{policy->dtype(), policy->device(), /*initialize=*/false});
   torch::NoGradGuard no_grad;
   auto target = copy->named_parameters();
   for (const auto& item : policy->named_parameters()) target[item.key()].copy_(item.value());

@@ -1,8 +1,6 @@
 #include "clinrl/rl/peak_memory.h"
 
-#include <fstream>
-#include <sstream>
-#include <string>
+#include "clinrl/core/process_memory.h"
 
 // Only a CUDA libtorch has c10_cuda; CMake defines this for that build.
 #if defined(CLINRL_HAVE_C10_CUDA)
@@ -11,24 +9,8 @@
 
 namespace clinrl::rl {
 
-std::optional<double> parse_vm_hwm_mb(const std::string& status_text) {
-  std::istringstream in(status_text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) != 0) continue;
-    std::istringstream fields(line.substr(6));
-    double kb = 0;
-    std::string unit;
-    if (fields >> kb >> unit && unit == "kB") return kb / 1024.0;
-    return std::nullopt;
-  }
-  return std::nullopt;
-}
-
 void reset_peak_memory(torch::Device device) {
-  // "5" resets the resident-set high-water mark (Linux >= 4.0); a failure keeps the process's peak.
-  std::ofstream clear("/proc/self/clear_refs");
-  if (clear) clear << "5";
+  core::reset_peak_resident();
 #if defined(CLINRL_HAVE_C10_CUDA)
   if (device.is_cuda() && torch::cuda::is_available())
     c10::cuda::CUDACachingAllocator::resetPeakStats(device.has_index() ? device.index() : 0);
@@ -37,12 +19,7 @@ void reset_peak_memory(torch::Device device) {
 
 PeakMemory read_peak_memory(torch::Device device) {
   PeakMemory out;
-  std::ifstream status("/proc/self/status");
-  if (status) {
-    std::stringstream text;
-    text << status.rdbuf();
-    out.host_mb = parse_vm_hwm_mb(text.str());
-  }
+  out.host_mb = core::peak_resident_mb();
 #if defined(CLINRL_HAVE_C10_CUDA)
   if (device.is_cuda() && torch::cuda::is_available()) {
     auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.has_index() ? device.index() : 0);

@@ -2,6 +2,7 @@
 
 #include "clinrl/core/error.h"
 #include "clinrl/core/json_io.h"
+#include "clinrl/core/process_memory.h"
 #include "clinrl/model/checkpoint.h"
 #include "model/model_fixtures.h"
 #include "support/test_support.h"
@@ -80,7 +81,7 @@ TEST_CASE("checkpoint: weights go straight into the target dtype and equal the f
   auto rounded = model::load_checkpoint(dir / "fp32", torch::kBFloat16);
   for (auto& item : f->named_parameters())
     CHECK(torch::equal(rounded->named_parameters()[item.key()], item.value().to(torch::kBFloat16)));
-  CHECK(model::peak_host_memory_bytes() > 0);
+  CHECK(core::peak_resident_mb().value_or(0) > 0);
 }
 
 TEST_CASE("checkpoint: a model built without initialisation only allocates", "[model]") {

@@ -30,7 +30,8 @@ TEST_CASE("finetune smoke: 2 GRPO steps from an HF-layout Qwen2.5 checkpoint wit
   // Tiny shapes: the 151,665-id vocabulary dominates the cost, so one narrow layer.
   test::write_text(dir / "config.json", R"({"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2",
     "hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
-    "num_key_value_heads": 1, "max_position_embeddings": 512, "tie_word_embeddings": true})");
+    "num_key_value_heads": 1, "max_position_embeddings": 512, "tie_word_embeddings": true,
+    "vocab_size": 512})");  // replaced by the tokenizer's size
   model::InitOptions init;
   init.config = dir / "config.json";
   init.tokenizer = tokenizer_json;

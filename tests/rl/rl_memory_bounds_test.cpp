@@ -5,6 +5,7 @@
 #include "clinrl/model/checkpoint.h"
 #include "clinrl/records/record_io.h"
 #include "clinrl/rl/demonstrations.h"
+#include "clinrl/core/process_memory.h"
 #include "clinrl/rl/peak_memory.h"
 #include "clinrl/rl/rollout.h"
 #include "clinrl/rl/sft.h"
@@ -175,9 +176,9 @@ TEST_CASE("memory: a capped generation batch plays the same episodes as an uncap
 }
 
 TEST_CASE("memory: the peak of a step is read from /proc/self/status", "[rl]") {
-  CHECK(rl::parse_vm_hwm_mb("Name:\tx\nVmPeak:\t  999 kB\nVmHWM:\t  204800 kB\nVmRSS:\t 1 kB\n") == 200.0);
-  CHECK_FALSE(rl::parse_vm_hwm_mb("VmRSS:\t 1 kB\n").has_value());
-  CHECK_FALSE(rl::parse_vm_hwm_mb("VmHWM:\t lots\n").has_value());
+  CHECK(core::parse_vm_hwm_mb("Name:\tx\nVmPeak:\t  999 kB\nVmHWM:\t  204800 kB\nVmRSS:\t 1 kB\n") == 200.0);
+  CHECK_FALSE(core::parse_vm_hwm_mb("VmRSS:\t 1 kB\n").has_value());
+  CHECK_FALSE(core::parse_vm_hwm_mb("VmHWM:\t lots\n").has_value());
   rl::reset_peak_memory(torch::kCPU);
   auto peak = rl::read_peak_memory(torch::kCPU);
   REQUIRE(peak.host_mb.has_value());
@@ -186,11 +187,7 @@ TEST_CASE("memory: the peak of a step is read from /proc/self/status", "[rl]") {
   // The metrics row declares both fields.
   std::vector<std::string> keys;
   rl::StepMetrics metrics;
-  struct Names {
-    std::vector<std::string>& keys;
-    template <class T>
-    void operator()(const char* name, T&) { keys.push_back(name); }
-  } names{keys};
+  auto names = [&](const char* name, auto&) { keys.push_back(name); };
   metrics.fields(names);
   CHECK(std::count(keys.begin(), keys.end(), "peak_host_mb") == 1);
   CHECK(std::count(keys.begin(), keys.end(), "peak_device_mb") == 1);

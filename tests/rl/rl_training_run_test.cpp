@@ -43,7 +43,9 @@ rl::TrainingRequest tiny_run(const fs::path& root) {
 std::vector<core::Json> deterministic_metrics(const fs::path& file) {
   auto rows = rl::read_metrics(file);
   for (auto& row : rows)
-    for (const char* key : {"tokens_per_second", "seconds_rollout", "seconds_grade", "seconds_train"}) row.erase(key);
+    for (const char* key : {"tokens_per_second", "seconds_rollout", "seconds_grade", "seconds_train", "peak_host_mb",
+                            "peak_device_mb"})
+      row.erase(key);
   return rows;
 }
 

@@ -11,10 +11,10 @@
 #include <torch/torch.h>
 
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <string>
 
+#include "clinrl/core/process_memory.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/model/device.h"
 #include "clinrl/model/generation.h"
@@ -29,13 +29,7 @@ namespace {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-double peak_rss_mib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  return 0;
-}
+double peak_rss_mib() { return core::peak_resident_mb().value_or(0); }
 
 double round1(double x) { return static_cast<int64_t>(x * 10 + 0.5) / 10.0; }
 

@@ -16,11 +16,11 @@
 // prints its rewards and the peak host memory so far.
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <unistd.h>
 #include <iostream>
 
 #include "clinrl/core/json_io.h"
+#include "clinrl/core/process_memory.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/model/bpe_trainer.h"
 #include "clinrl/model/checkpoint.h"
@@ -52,13 +52,7 @@ std::string str_arg(int argc, char** argv, const char* name, const std::string& 
   return fallback;
 }
 
-double peak_rss_mib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  return 0;
-}
+double peak_rss_mib() { return core::peak_resident_mb().value_or(0); }
 
 }  // namespace
 

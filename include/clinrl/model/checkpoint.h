@@ -20,10 +20,6 @@ namespace clinrl::model {
 Transformer load_checkpoint(const std::filesystem::path& dir, torch::Dtype dtype = torch::kFloat32,
                             torch::Device device = torch::kCPU);
 
-// The process's peak resident memory so far (VmHWM of /proc/self/status) in
-// bytes; -1 where it cannot be read.
-int64_t peak_host_memory_bytes();
-
 // Copies every tensor of `tensors` into the model's parameters with the same
 // HF name; `source` names the file(s) in errors.
 void load_state(Transformer& model, const std::map<std::string, torch::Tensor>& tensors, const std::string& source);

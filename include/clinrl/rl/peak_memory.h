@@ -4,7 +4,6 @@
 // /proc/self/clear_refs where the kernel allows, else the process's peak) and,
 // on CUDA, the caching allocator's peak allocated bytes on the policy's device.
 #include <optional>
-#include <string>
 
 #include <torch/torch.h>
 
@@ -19,8 +18,5 @@ struct PeakMemory {
 void reset_peak_memory(torch::Device device);
 // The peaks since the last reset_peak_memory.
 PeakMemory read_peak_memory(torch::Device device);
-
-// VmHWM of /proc/self/status text ("VmHWM:   123456 kB") in MiB; null when absent.
-std::optional<double> parse_vm_hwm_mb(const std::string& status_text);
 
 }  // namespace clinrl::rl
