@@ -10,6 +10,7 @@
 #include "clinrl/rl/rollout.h"
 #include "clinrl/rl/sft.h"
 #include "clinrl/rl/step_metrics.h"
+#include "rl/rl_policy_fixture.h"
 #include "support/test_support.h"
 
 namespace fs = std::filesystem;
@@ -111,31 +112,6 @@ TEST_CASE("memory: activation checkpointing recomputes layers and gives the same
   }
 }
 
-namespace {
-
-model::ChatModel small_policy(const fs::path& dir, const std::vector<std::shared_ptr<const sim::PatientSimulator>>& sims) {
-  auto book = rl::QuestionBook::load(fs::path(CLINRL_SOURCE_DIR) / "data/rl/expert_questions.json");
-  auto demos = rl::play_demonstrations(sims, book, rl::ExpertOptions{}, 6, 1);
-  model::BpeTrainOptions tok;
-  tok.vocab_size = 320;
-  model::train_bpe(rl::demonstration_texts(demos, "You are a doctor."), tok).save(dir / "tokenizer.json");
-  model::TransformerOptions o;
-  o.vocab_size = 320;
-  o.hidden_size = 32;
-  o.intermediate_size = 64;
-  o.num_hidden_layers = 2;
-  o.num_attention_heads = 4;
-  o.num_key_value_heads = 2;
-  o.max_position_embeddings = 1024;
-  o.tie_word_embeddings = true;
-  model::Transformer m(o);
-  m->initialize(4);
-  model::save_checkpoint(m, dir / "ckpt", dir / "tokenizer.json");
-  return model::ChatModel::load(dir / "ckpt", model::ChatModelOptions{});
-}
-
-}  // namespace
-
 TEST_CASE("memory: a capped generation batch plays the same episodes as an uncapped one", "[rl]") {
   test::TempDir dir;
   auto records = records::load_records(fs::path(CLINRL_SOURCE_DIR) / "data/records/synth.val.jsonl");
@@ -143,7 +119,7 @@ TEST_CASE("memory: a capped generation batch plays the same episodes as an uncap
   sim::SimOptions sim_options;
   sim_options.max_turns = 3;
   auto sims = rl::make_simulators(records, sim_options);
-  auto policy = small_policy(dir.path(), sims);
+  auto policy = test::tiny_policy(dir.path(), sims, {/*vocab_size=*/320, /*demonstrations=*/6, /*max_position_embeddings=*/1024, /*init_seed=*/4});
   std::vector<rl::EpisodeJob> jobs;
   for (uint64_t i = 0; i < 5; ++i) jobs.push_back({sims[i % 2], 200 + i});
 

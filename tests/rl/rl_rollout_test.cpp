@@ -6,36 +6,13 @@
 #include "clinrl/records/record_io.h"
 #include "clinrl/rl/demonstrations.h"
 #include "clinrl/rl/rollout.h"
+#include "rl/rl_policy_fixture.h"
 #include "support/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace clinrl;
 
-namespace {
-
-// A tiny random policy over a tokenizer trained on a few demonstrations.
-model::ChatModel tiny_policy(const fs::path& dir, const std::vector<std::shared_ptr<const sim::PatientSimulator>>& sims) {
-  auto book = rl::QuestionBook::load(fs::path(CLINRL_SOURCE_DIR) / "data/rl/expert_questions.json");
-  auto demos = rl::play_demonstrations(sims, book, rl::ExpertOptions{}, 8, 1);
-  model::BpeTrainOptions tok;
-  tok.vocab_size = 400;
-  model::train_bpe(rl::demonstration_texts(demos, "You are a doctor."), tok).save(dir / "tokenizer.json");
-  model::TransformerOptions o;
-  o.vocab_size = 400;
-  o.hidden_size = 32;
-  o.intermediate_size = 64;
-  o.num_hidden_layers = 2;
-  o.num_attention_heads = 4;
-  o.num_key_value_heads = 2;
-  o.max_position_embeddings = 2048;
-  o.tie_word_embeddings = true;
-  model::Transformer m(o);
-  m->initialize(3);
-  model::save_checkpoint(m, dir / "ckpt", dir / "tokenizer.json");
-  return model::ChatModel::load(dir / "ckpt", model::ChatModelOptions{});
-}
-
-}  // namespace
+using test::tiny_policy;
 
 TEST_CASE("rollout: episodes finish, masks line up, and sampled log-probs equal the training recomputation",
           "[rl]") {
