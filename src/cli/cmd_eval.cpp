@@ -6,6 +6,8 @@
 #include "clinrl/core/logging.h"
 #include "clinrl/eval/compare.h"
 #include "clinrl/eval/eval_run.h"
+#include "clinrl/eval/run_settings.h"
+#include "clinrl/eval/suite_kind.h"
 #include "command.h"
 #include "config_flags.h"
 #include "deprecated.h"
@@ -32,7 +34,8 @@ struct CompareArgs {
 
 const std::vector<ConfigFlag>& eval_flags() {
   static const std::vector<ConfigFlag> flags = {
-      {"grader", "--grader", "rules (match blocks) or llm (a judge model)", ""},
+      {"grader", "--grader", "rules (match blocks), llm (a judge model) or mixed (record sets: match blocks by rules, the rest by the judge)", ""},
+      {"dialogue.rubrics.path", "--rubrics", "record sets: a rubric file with every record's rubric (clinrl rubrics generate)", ""},
       {"n_repeats", "--n-repeats", "answer and grade every example this many times", ""},
       {"examples", "--examples", "a seeded subsample of this many examples (0 = all)", ""},
       {"seed", "--seed", "seed of the replies and the subsample", ""},
@@ -90,7 +93,14 @@ const bool registered = register_command({"eval", "evaluate a checkpoint on a He
       app.callback([a, self] {
         if (self->get_subcommand("compare")->parsed()) return;
         a->request.checkpoint = a->model.checkpoint;
-        auto overrides = a->config.overrides;
+        // A training checkpoint's own grader, patient and rubrics come first; the command line wins.
+        std::vector<std::string> overrides;
+        const auto& req = a->request;
+        if (!req.checkpoint.empty() && !req.suite.empty() &&
+            eval::detect_suite_kind(req.suite) == eval::SuiteKind::records)
+          overrides = eval::run_verifier_overrides(
+              req.checkpoint, a->config.file() ? core::load_config_json(*a->config.file()) : core::Json::object());
+        for (const auto& o : a->config.overrides) overrides.push_back(o);
         for (auto& o : flag_overrides(*a)) overrides.push_back(std::move(o));
         a->request.config = core::load_config<eval::EvalConfig>(a->config.file(), overrides);
         if (a->print_config) {
@@ -100,7 +110,7 @@ const bool registered = register_command({"eval", "evaluate a checkpoint on a He
         }
         // --judge-model / --judge-api-key-env refine the spec, so the CLI opens the judge itself.
         std::unique_ptr<core::LanguageModel> judge;
-        if (a->judge.given() && a->request.config.grader == "llm") {
+        if (a->judge.given() && a->request.config.grader != "rules") {
           judge = a->judge.open();
           a->request.judge = judge.get();
         }

@@ -8,8 +8,6 @@
 #include "clinrl/rl/dialogue_eval.h"
 #include "clinrl/rl/rollout.h"
 #include "clinrl/rl/rubric_scorer.h"
-#include "clinrl/rubric/generator.h"
-#include "clinrl/rubric/rule_grader.h"
 
 namespace clinrl::eval {
 namespace {
@@ -59,23 +57,21 @@ core::Json EpisodeResult::to_json(const rubric::Rubric& rubric) const {
 }
 
 DialogueSuiteResult evaluate_dialogue_suite(model::ChatModel& policy, const std::vector<records::Record>& records,
-                                            const EvalConfig& config, std::shared_ptr<const sim::Realiser> patient) {
+                                            const EvalConfig& config, std::shared_ptr<const sim::Realiser> patient,
+                                            rubric::Grader* judge) {
   config.validate();
   auto t0 = std::chrono::steady_clock::now();
   std::vector<records::Record> chosen;
   for (size_t i : select_examples(records.size(), config.examples, config.seed)) chosen.push_back(records[i]);
   const auto& options = config.dialogue;
   auto simulators = rl::make_simulators(chosen, options.sim, std::move(patient));
-  auto scorer = rl::make_rubric_scorer(chosen, false, options.sim.max_turns);
+  rl::ScorerOptions scoring;
+  scoring.grader = config.grader;
+  scoring.judge = judge;
+  scoring.max_turns = options.sim.max_turns;
+  scoring.rubrics_path = options.rubrics.path;
+  auto scorer = rl::make_rubric_scorer(chosen, scoring);
   auto played = rl::evaluate_dialogues(policy, simulators, *scorer, options.rollout, config.n_repeats, config.seed);
-
-  rubric::RuleGrader grader;
-  std::vector<rubric::Rubric> rubrics;
-  std::vector<rubric::CompiledRubric> compiled;
-  for (const auto& r : chosen) {
-    rubrics.push_back(rubric::generate_rubric(r));
-    compiled.push_back(grader.compile(rubrics.back()));
-  }
 
   DialogueSuiteResult out;
   const double max_turns = options.sim.max_turns;
@@ -91,16 +87,17 @@ DialogueSuiteResult evaluate_dialogue_suite(model::ChatModel& policy, const std:
     e.doctor_turns = played.episodes[i].doctor_turns;
     e.truncated = played.episodes[i].truncated;
     e.outcome = played.scores[i];
-    e.grades = grader.grade(rl::to_conversation(e.transcript, options.rollout.system_prompt), compiled[record]);
+    e.grades = played.scores[i].grades;
+    const rubric::Rubric& rubric = scorer->rubric_of(rec.id);
     std::vector<std::string> tags;
     if (!rec.specialty.empty()) tags.push_back("specialty:" + rec.specialty);
-    e.score = rubric::score_example(rec.id, e.grades.graded_items(rubrics[record]), tags, e.grades.graded_met());
+    e.score = rubric::score_example(rec.id, e.grades.graded_items(rubric), tags, e.grades.graded_met());
     e.score.metrics.emplace_back("diagnosis_accuracy", e.outcome.diagnosis_correct ? 1.0 : 0.0);
     e.score.metrics.emplace_back("must_ask_coverage", e.outcome.must_ask_coverage);
     e.score.metrics.emplace_back(kTurnShare, static_cast<double>(e.doctor_turns) / max_turns);
     all.push_back(e.score);
     per_repeat[static_cast<size_t>(e.repeat)].push_back(e.score);
-    out.rubrics.push_back(rubrics[record]);
+    out.rubrics.push_back(rubric);
     out.episodes.push_back(std::move(e));
   }
   out.metrics = rubric::aggregate(all, config.bootstrap);

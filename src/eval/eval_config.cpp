@@ -14,7 +14,7 @@ void GenerationOptions::validate() const {
 }
 
 void EvalConfig::validate() const {
-  core::check_choice("grader", grader, {"rules", "llm"});
+  core::check_choice("grader", grader, {"rules", "llm", "mixed"});
   core::check_range("n_repeats", n_repeats, 1, 1000);
   if (examples < 0) throw std::invalid_argument(core::format("examples must be >= 0 (0 = all), got {}", examples));
 }

@@ -21,6 +21,7 @@
 #include "clinrl/rubric/suite.h"
 #include "clinrl/llm/language_model_factory.h"
 #include "clinrl/llm/local_language_model.h"
+#include "clinrl/rubric/llm_judge.h"
 #include "clinrl/sim/llm_realiser.h"
 
 namespace fs = std::filesystem;
@@ -67,8 +68,21 @@ void check_no_subsample(const EvalConfig& config, const char* mode) {
                                  mode));
 }
 
+// The judge of grader llm/mixed: the one the caller opened (--judge), or the
+// config's judge_model spec, or its judge_backend section; null for rules.
+core::LanguageModel* judge_model(const EvalRequest& request, std::unique_ptr<core::LanguageModel>& owned) {
+  const EvalConfig& config = request.config;
+  if (config.grader == "rules") return nullptr;
+  if (request.judge) return request.judge;
+  if (!config.judge_model.empty())
+    owned = llm::open_language_model(llm::parse_language_model_spec(config.judge_model));
+  else if (!config.judge_backend.backend.empty())
+    owned = llm::open_backend(config.judge_backend, "judge_backend");
+  return owned.get();
+}
+
 // A record set: the policy consults simulated patients; each dialogue is
-// graded by its record's generated rubric.
+// graded by its record's rubric (generated, or dialogue.rubrics.path).
 void evaluate_record_set(const EvalRequest& request, EvalReport& report, std::vector<core::Json>& rows) {
   const EvalConfig& config = request.config;
   if (!request.completions.empty())
@@ -78,19 +92,35 @@ void evaluate_record_set(const EvalRequest& request, EvalReport& report, std::ve
   if (request.checkpoint.empty())
     throw UserError(core::format("--suite {} is a record set: its dialogues need a --checkpoint to play the doctor",
                                  request.suite));
-  if (config.grader != "rules")
-    log::warn("eval: record sets are graded by the rule grader (their generated rubrics carry match blocks); "
-              "grader '{}' is not used",
-              config.grader);
   auto records = records::load_records(request.suite);
+  std::unique_ptr<core::LanguageModel> owned_judge;
+  std::unique_ptr<rubric::LlmJudgeGrader> judge;
+  if (config.grader != "rules") {
+    core::LanguageModel* model = judge_model(request, owned_judge);
+    if (!model)
+      throw UserError(core::format("grader '{}' needs a judge model: give --judge SPEC (or judge_model in the config)",
+                                   config.grader));
+    judge = std::make_unique<rubric::LlmJudgeGrader>(*model, config.judge, config.judge_backend.concurrency);
+  }
+  std::shared_ptr<core::LanguageModel> patient_model = request.patient_llm;
+  if (!patient_model && config.dialogue.sim.patient == "llm")
+    patient_model = llm::open_backend(config.dialogue.sim.llm_patient.backend, "dialogue.sim.llm_patient");
   auto policy = model::ChatModel::load(request.checkpoint, config.model);
   std::shared_ptr<sim::LlmRealiser> llm_patient;
-  if (request.patient_llm)
+  if (patient_model)
     llm_patient = std::make_shared<sim::LlmRealiser>(
-        request.patient_llm,
+        patient_model,
         std::make_shared<const sim::Lexicon>(sim::Lexicon::load(config.dialogue.sim.lexicon_path())),
         config.dialogue.sim.llm_patient);
-  auto result = evaluate_dialogue_suite(policy, records, config, llm_patient);
+  auto result = evaluate_dialogue_suite(policy, records, config, llm_patient, judge.get());
+  if (judge) {
+    const auto st = judge->take_stats();
+    report.counts["judge"] = {{"items", st.items},
+                              {"requests", st.requests},
+                              {"cache_hits", st.cache_hits},
+                              {"failed_attempts", st.failed_attempts},
+                              {"ungraded", st.ungraded}};
+  }
   report.kind = "dialogues";
   if (llm_patient) {
     const auto st = llm_patient->stats();
@@ -111,13 +141,8 @@ void evaluate_record_set(const EvalRequest& request, EvalReport& report, std::ve
 void evaluate_healthbench_suite(const EvalRequest& request, EvalReport& report, std::vector<core::Json>& rows) {
   const EvalConfig& config = request.config;
   auto suite = rubric::load_suite(request.suite);
-  core::LanguageModel* judge = request.judge;
   std::unique_ptr<core::LanguageModel> owned_judge;
-  if (!judge && config.grader == "llm" && !config.judge_model.empty()) {
-    owned_judge = llm::open_language_model(llm::parse_language_model_spec(config.judge_model));
-    judge = owned_judge.get();
-  }
-  auto grader = make_grader(config, judge);
+  auto grader = make_grader(config, judge_model(request, owned_judge));
   SuiteEvalResult result;
   if (!request.completions.empty()) {
     check_no_subsample(config, "--completions");
@@ -165,7 +190,9 @@ EvalRunSummary run_eval(const EvalRequest& request) {
   if (!request.checkpoint.empty()) report.sources["checkpoint"] = request.checkpoint;
   if (request.policy && !request.policy_name.empty()) report.sources["policy"] = request.policy_name;
   if (!request.completions.empty()) report.sources["completions"] = request.completions;
-  if (config.grader == "llm" && !config.judge_model.empty()) report.sources["judge"] = config.judge_model;
+  if (config.grader != "rules" && !config.judge_model.empty()) report.sources["judge"] = config.judge_model;
+  else if (config.grader != "rules" && !config.judge_backend.backend.empty())
+    report.sources["judge"] = config.judge_backend.backend;
   std::vector<core::Json> rows;
 
   const SuiteKind kind = detect_suite_kind(request.suite);

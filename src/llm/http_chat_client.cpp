@@ -16,6 +16,7 @@
 #include "clinrl/core/error.h"
 #include "clinrl/core/json_io.h"
 #include "clinrl/core/logging.h"
+#include "clinrl/core/parallel.h"
 #include "clinrl/core/strings.h"
 
 namespace clinrl::llm {
@@ -135,15 +136,21 @@ struct HttpChatClient::Shared {
   std::mutex mutex;
   std::vector<std::unique_ptr<httplib::Client>> idle;  // kept-alive connections
 
-  std::unique_ptr<httplib::Client> acquire(const HttpClientOptions& o) {
+  // A kept-alive connection when one is idle (`reused` says so), else a new one.
+  std::unique_ptr<httplib::Client> acquire(const HttpClientOptions& o, bool* reused = nullptr) {
+    if (reused) *reused = false;
     {
       std::lock_guard<std::mutex> lock(mutex);
       if (!idle.empty()) {
         auto c = std::move(idle.back());
         idle.pop_back();
+        if (reused) *reused = true;
         return c;
       }
     }
+    return acquire_new(o);
+  }
+  std::unique_ptr<httplib::Client> acquire_new(const HttpClientOptions& o) {
     auto c = std::make_unique<httplib::Client>(scheme_host_port);
     set_timeout(o.connect_timeout_s, [&](time_t s, time_t us) { c->set_connection_timeout(s, us); });
     set_timeout(o.read_timeout_s, [&](time_t s, time_t us) { c->set_read_timeout(s, us); });
@@ -187,15 +194,37 @@ HttpChatClient::~HttpChatClient() = default;
 
 int64_t HttpChatClient::attempts() const { return shared_->attempts.load(); }
 
+void HttpChatClient::probe() const {
+  httplib::Client client(shared_->scheme_host_port);
+  set_timeout(options_.connect_timeout_s, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
+  set_timeout(options_.connect_timeout_s, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
+  if (!shared_->api_key.empty()) client.set_bearer_token_auth(shared_->api_key);
+  std::string base = options_.base_url;
+  while (core::ends_with(base, "/")) base.pop_back();
+  const std::string models_path = shared_->path.substr(0, shared_->path.size() - std::string("/chat/completions").size()) + "/models";
+  auto res = client.Get(models_path);
+  if (!res) throw UserError(format("backend {} is unreachable: GET {}/models: {}", base, base, describe(res.error())));
+  if (res->status == 401 || res->status == 403)
+    throw UserError(format("backend {} refuses the credentials: GET {}/models: HTTP {}", base, base, res->status));
+}
+
 CompletionResult HttpChatClient::complete(const CompletionRequest& request) {
   const std::string body = chat_request_body(request, options_.model);
   std::string last_error;
   int last_status = 0;
   const int tries = options_.max_retries + 1;
   for (int attempt = 1; attempt <= tries; ++attempt) {
-    auto client = shared_->acquire(options_);
+    bool reused = false;
+    auto client = shared_->acquire(options_, &reused);
     shared_->attempts.fetch_add(1);
     auto res = client->Post(shared_->path, body, "application/json");
+    if (!res && reused) {
+      // The server may have closed an idle kept-alive connection (servers cap
+      // requests per connection): that is no failure, so try a fresh one at once.
+      client = shared_->acquire_new(options_);
+      shared_->attempts.fetch_add(1);
+      res = client->Post(shared_->path, body, "application/json");
+    }
     double retry_after = -1;
     if (!res) {
       last_status = 0;
@@ -240,27 +269,7 @@ std::string HttpChatClient::chat(const core::Conversation& messages, const core:
 std::vector<std::string> HttpChatClient::chat_batch(const std::vector<core::Conversation>& requests,
                                                     const core::ChatOptions& options) {
   std::vector<std::string> out(requests.size());
-  std::vector<std::exception_ptr> errors(requests.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < requests.size(); i = next++) {
-      try {
-        out[i] = chat(requests[i], options);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    }
-  };
-  size_t workers = std::min(requests.size(), static_cast<size_t>(options_.max_concurrency));
-  if (workers <= 1) {
-    work();
-  } else {
-    std::vector<std::thread> threads;
-    for (size_t t = 0; t < workers; ++t) threads.emplace_back(work);
-    for (auto& t : threads) t.join();
-  }
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
+  core::parallel_for(requests.size(), options_.max_concurrency, [&](size_t i) { out[i] = chat(requests[i], options); });
   return out;
 }
 

@@ -61,4 +61,38 @@ std::unique_ptr<core::LanguageModel> open_language_model(const LanguageModelOpti
   return std::make_unique<HttpChatClient>(options.http);
 }
 
+LanguageModelOptions resolve_backend(const core::BackendOptions& backend, const std::string& key) {
+  if (backend.backend.empty())
+    throw UserError(format("{}.backend: name the model (http(s)://HOST:PORT/v1, local:DIR or a checkpoint directory)", key));
+  LanguageModelOptions o;
+  try {
+    o = parse_language_model_spec(backend.backend);
+  } catch (const UserError& e) {
+    throw UserError(format("{}.backend: {}", key, e.what()));
+  }
+  if (o.backend == "http") {
+    if (!backend.model.empty()) o.http.model = backend.model;
+    if (!backend.api_key_env.empty()) o.http.api_key_env = backend.api_key_env;
+    o.http.max_concurrency = backend.concurrency;
+    o.http.read_timeout_s = backend.timeout_s;
+    o.http.max_retries = backend.max_retries;
+  } else if (!backend.model.empty() || !backend.api_key_env.empty()) {
+    throw UserError(format("{}: model and api_key_env apply to an http backend, but {} is a local checkpoint", key,
+                           backend.backend));
+  }
+  return o;
+}
+
+std::unique_ptr<core::LanguageModel> open_backend(const core::BackendOptions& backend, const std::string& key) {
+  LanguageModelOptions o = resolve_backend(backend, key);
+  std::unique_ptr<core::LanguageModel> model;
+  try {
+    model = open_language_model(o);
+    if (auto* http = dynamic_cast<HttpChatClient*>(model.get())) http->probe();
+  } catch (const UserError& e) {
+    throw UserError(format("{}: {}", key, e.what()));
+  }
+  return model;
+}
+
 }  // namespace clinrl::llm

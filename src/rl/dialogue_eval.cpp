@@ -16,13 +16,17 @@ DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
   DialogueEvalResult result;
   result.episodes = roll_out(policy, jobs, greedy, seed);
   HeldOutScore& s = result.summary;
+  std::vector<ScoreJob> to_score;
+  for (size_t i = 0; i < result.episodes.size(); ++i)
+    to_score.push_back({&jobs[i].simulator->record(), &result.episodes[i].transcript});
+  std::vector<EpisodeScore> scores = scorer.score(to_score, rollout.system_prompt);
   for (size_t i = 0; i < result.episodes.size(); ++i) {
-    EpisodeScore score = scorer.score(jobs[i].simulator->record(), result.episodes[i].transcript, rollout.system_prompt);
+    EpisodeScore& score = scores[i];
     s.rubric += score.rubric;
     s.diagnosis_accuracy += score.diagnosis_correct ? 1 : 0;
     s.must_ask_coverage += score.must_ask_coverage;
     s.turns += static_cast<double>(result.episodes[i].doctor_turns);
-    result.scores.push_back(score);
+    result.scores.push_back(std::move(score));
   }
   s.episodes = static_cast<int64_t>(result.episodes.size());
   if (s.episodes > 0) {

@@ -34,6 +34,10 @@ void RewardOptions::validate() const {
     throw std::invalid_argument(format("length_cache_tokens must be in [1, length_max_tokens = {}], got {}",
                                        length_max_tokens, length_cache_tokens));
   check_range("turn_rubric_weight", turn_rubric_weight, 0.0, 1e6);
+  core::check_choice("grader", grader, {"rules", "llm", "mixed"});
+  check_range("length_bonus_coefficient", length_bonus_coefficient, 0.0, 1e6);
+  check_range("length_bonus_threshold", length_bonus_threshold, -1e6, 1e6);
+  check_range("length_bonus_quantile", length_bonus_quantile, 0.0, 1.0);
 }
 
 void GrpoOptions::validate() const {

@@ -11,6 +11,7 @@
 #include "clinrl/core/strings.h"
 #include "clinrl/rl/grpo_trainer.h"
 #include "clinrl/rl/metrics_log.h"
+#include "clinrl/rl/demonstrations.h"
 #include "clinrl/rl/rubric_scorer.h"
 #include "clinrl/sim/episode.h"
 
@@ -57,9 +58,12 @@ double mean_reward(const std::vector<core::Json>& rows, size_t begin, size_t end
 
 GrpoStageResult run_grpo_stage(model::ChatModel& policy, const TrainConfig& config, const core::Json& config_json,
                                const RunData& data, const fs::path& run_dir,
-                               const std::optional<CheckpointInfo>& latest) {
-  auto scorer = make_rubric_scorer(data.train, config.grpo.reward.turn_rubric_weight > 0, config.sim.max_turns);
-  GrpoTrainer trainer(policy, config, data.train_sims, *scorer, run_dir);
+                               const std::optional<CheckpointInfo>& latest, Verifiers& verifiers) {
+  auto scorer =
+      make_rubric_scorer(data.train, scorer_options(config, verifiers, config.grpo.reward.turn_rubric_weight > 0));
+  const Simulators sims =
+      verifiers.patient() ? make_simulators(data.train, config.sim, verifiers.patient()) : data.train_sims;
+  GrpoTrainer trainer(policy, config, sims, *scorer, run_dir, &verifiers);
   const int64_t start = latest ? latest->step : 0;
   if (latest) trainer.restore_optimizer(latest->dir);
   const fs::path metrics_file = run_dir / "metrics.jsonl";

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "clinrl/core/error.h"
+#include "clinrl/core/strings.h"
 #include "clinrl/core/logging.h"
 #include "clinrl/rl/advantages.h"
 #include "clinrl/rl/dynamic_sampling.h"
@@ -24,11 +25,12 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 
 GrpoTrainer::GrpoTrainer(model::ChatModel& policy, const TrainConfig& config,
                          std::vector<std::shared_ptr<const sim::PatientSimulator>> simulators,
-                         const EpisodeScorer& scorer, std::filesystem::path run_dir)
+                         const EpisodeScorer& scorer, std::filesystem::path run_dir, Verifiers* verifiers)
     : policy_(policy),
       config_(config),
       simulators_(std::move(simulators)),
       scorer_(scorer),
+      verifiers_(verifiers),
       run_dir_(std::move(run_dir)),
       checkpoints_(run_dir_, config.checkpoints.keep_last),
       schedule_(config.grpo.optimizer) {
@@ -82,17 +84,33 @@ GrpoTrainer::Rollouts GrpoTrainer::roll_out_groups(int64_t step, StepMetrics& me
     metrics.seconds_rollout += seconds_since(t0);
 
     auto t1 = Clock::now();
+    std::vector<ScoreJob> to_score;
+    to_score.reserve(episodes.size());
+    for (size_t i = 0; i < episodes.size(); ++i) to_score.push_back({&jobs[i].simulator->record(), &episodes[i].transcript});
+    std::vector<EpisodeScore> scores = scorer_.score(to_score, config_.rollout.system_prompt);
     std::vector<std::vector<double>> group_rewards(static_cast<size_t>(groups));
-    std::vector<EpisodeScore> scores;
-    for (size_t i = 0; i < episodes.size(); ++i) {
-      EpisodeScore s = scorer_.score(jobs[i].simulator->record(), episodes[i].transcript, config_.rollout.system_prompt);
-      RewardInputs in;
-      in.rubric = s.rubric;
-      in.has_diagnosis = s.has_diagnosis;
-      in.response_tokens = episodes[i].tokens.policy_tokens();
-      in.turn_scores = s.turn_scores;
-      group_rewards[i / static_cast<size_t>(g.group_size)].push_back(combine_reward(in, g.reward).total);
-      scores.push_back(s);
+    for (int grp = 0; grp < groups; ++grp) {
+      std::vector<double> rubric;
+      std::vector<int64_t> tokens;
+      for (int k = 0; k < g.group_size; ++k) {
+        const size_t i = static_cast<size_t>(grp * g.group_size + k);
+        rubric.push_back(scores[i].rubric);
+        tokens.push_back(episodes[i].tokens.policy_tokens());
+      }
+      const std::vector<double> bonus = length_bonus(rubric, tokens, g.reward);
+      for (int k = 0; k < g.group_size; ++k) {
+        const size_t i = static_cast<size_t>(grp * g.group_size + k);
+        RewardInputs in;
+        in.rubric = scores[i].rubric;
+        in.has_diagnosis = scores[i].has_diagnosis;
+        in.response_tokens = tokens[static_cast<size_t>(k)];
+        in.turn_scores = scores[i].turn_scores;
+        group_rewards[static_cast<size_t>(grp)].push_back(combine_reward(in, g.reward).total + bonus[static_cast<size_t>(k)]);
+      }
+    }
+    for (const auto& s : scores) {
+      metrics.rubric_items += static_cast<int64_t>(s.rubric_items);
+      metrics.ungraded_items += static_cast<int64_t>(s.ungraded_items);
     }
     metrics.seconds_grade += seconds_since(t1);
 
@@ -105,10 +123,26 @@ GrpoTrainer::Rollouts GrpoTrainer::roll_out_groups(int64_t step, StepMetrics& me
       }
     ++round;
   } while (sampler.needs_more());
+  if (verifiers_) set_verifier_metrics(verifiers_->take_stats(), metrics);
+  check_ungraded(step, metrics);
   metrics.zero_variance_fraction = sampler.zero_variance_fraction();
   metrics.groups_trained = static_cast<int64_t>(kept.rewards.size() / static_cast<size_t>(g.group_size));
   metrics.generation_rounds = round;
   return kept;
+}
+
+void GrpoTrainer::check_ungraded(int64_t step, const StepMetrics& metrics) const {
+  if (metrics.rubric_items == 0) return;
+  const double share = static_cast<double>(metrics.ungraded_items) / static_cast<double>(metrics.rubric_items);
+  if (share <= config_.judge.max_ungraded_fraction) return;
+  throw UserError(core::format(
+      "grpo step {}: {} of {} rubric items ({}%) stayed ungraded, more than judge.max_ungraded_fraction ({}); "
+      "stopping without a checkpoint of this step (grader {}{}; the log names the records)",
+      step + 1, metrics.ungraded_items, metrics.rubric_items, std::round(1000.0 * share) / 10.0,
+      config_.judge.max_ungraded_fraction,
+      config_.grpo.reward.grader,
+      config_.grpo.reward.grader == "rules" ? ": items without a match block need grader llm or mixed"
+                                            : ", judge " + config_.judge.backend.backend));
 }
 
 void GrpoTrainer::update(int64_t step, const Rollouts& kept, StepMetrics& metrics) {

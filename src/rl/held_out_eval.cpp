@@ -21,12 +21,13 @@ core::Json score_to_json(const HeldOutScore& s) {
 }  // namespace
 
 HeldOutResult evaluate_held_out(model::ChatModel& policy, const TrainConfig& config, const RunData& data,
-                                const fs::path& run_dir, double first_rewards_mean, double last_rewards_mean) {
+                                const fs::path& run_dir, double first_rewards_mean, double last_rewards_mean,
+                                const Verifiers& verifiers) {
   std::vector<records::Record> test = data.test;
   if (config.eval.records > 0 && static_cast<size_t>(config.eval.records) < test.size())
     test.resize(static_cast<size_t>(config.eval.records));
-  auto sims = make_simulators(test, config.sim);
-  auto scorer = make_rubric_scorer(test);
+  auto sims = make_simulators(test, config.sim, verifiers.patient());
+  auto scorer = make_rubric_scorer(test, scorer_options(config, verifiers, false));
   auto score = [&](model::ChatModel& p) {
     return evaluate_dialogues(p, sims, *scorer, config.rollout, config.eval.episodes_per_record, config.run.seed)
         .summary;

@@ -4,6 +4,7 @@
 
 #include "clinrl/core/config.h"
 #include "clinrl/core/error.h"
+#include "clinrl/core/parallel.h"
 #include "clinrl/model/generation.h"
 
 namespace clinrl::rl {
@@ -92,14 +93,20 @@ std::vector<RolloutEpisode> play(model::ChatModel& policy, const std::vector<Epi
   const size_t cap = options.max_generation_batch > 0 ? static_cast<size_t>(options.max_generation_batch) : jobs.size();
   live.reserve(std::min(cap, jobs.size()));
   size_t next_job = 0;
+  // An LLM patient words the replies of all live episodes at once.
+  int patient_workers = 1;
+  for (const auto& job : jobs) patient_workers = std::max(patient_workers, job.simulator->realiser().concurrency());
   // Starts waiting jobs, in order, while there is room.
   auto admit = [&] {
-    for (; next_job < jobs.size() && live.size() < cap; ++next_job) {
-      const size_t j = next_job;
-      Live l{j, session.add(), jobs[j].simulator->new_episode()};
+    std::vector<Live> admitted;
+    for (; next_job < jobs.size() && live.size() + admitted.size() < cap; ++next_job)
+      admitted.push_back({next_job, session.add(), jobs[next_job].simulator->new_episode()});
+    core::parallel_for(admitted.size(), patient_workers,
+                       [&](size_t i) { admitted[i].state.reset(jobs[admitted[i].job].seed); });
+    for (auto& l : admitted) {
+      const size_t j = l.job;
       // The job's own stream, so its draws do not depend on when it was admitted.
       session.set_rng(l.sequence, Rng::stream(sampler_seed, "sample", static_cast<uint64_t>(j)));
-      auto opening = l.state.reset(jobs[j].seed);
       auto prompt = to_int64(chat.render(to_conversation(l.state.transcript(), options.system_prompt), true).ids);
       add_tokens(out[j].tokens, prompt, nullptr);
       session.append(l.sequence, prompt);
@@ -135,27 +142,36 @@ std::vector<RolloutEpisode> play(model::ChatModel& policy, const std::vector<Epi
     for (const auto& l : live) sequences.push_back(l.sequence);
     auto generations = session.generate(sequences, sampler, stop);
 
+    std::vector<std::string> doctor_texts(live.size());
+    std::vector<bool> ended_turn(live.size());
+    for (size_t i = 0; i < live.size(); ++i) {
+      auto& episode = out[live[i].job];
+      const auto& g = generations[i];
+      add_tokens(episode.tokens, g.tokens, &g.logprobs);
+      ++episode.doctor_turns;
+      ended_turn[i] = g.stop_reason == model::StopReason::eos;
+      // Ids past the tokenizer (a checkpoint's padded vocabulary rows) carry no text.
+      std::vector<int32_t> text_ids;
+      for (auto it = g.tokens.begin(); it != g.tokens.end() - (ended_turn[i] ? 1 : 0); ++it)
+        if (*it < chat.tokenizer().vocab_size()) text_ids.push_back(static_cast<int32_t>(*it));
+      doctor_texts[i] = chat.tokenizer().decode(text_ids, /*skip_special=*/true);
+    }
+    std::vector<sim::PatientTurn> turns(live.size());
+    core::parallel_for(live.size(), patient_workers,
+                       [&](size_t i) { turns[i] = live[i].state.step(doctor_texts[i]); });
+
     std::vector<Live> next;
     for (size_t i = 0; i < live.size(); ++i) {
       Live& l = live[i];
       auto& episode = out[l.job];
-      const auto& g = generations[i];
-      add_tokens(episode.tokens, g.tokens, &g.logprobs);
-      ++episode.doctor_turns;
-      bool ended_turn = g.stop_reason == model::StopReason::eos;
-      // Ids past the tokenizer (a checkpoint's padded vocabulary rows) carry no text.
-      std::vector<int32_t> text_ids;
-      for (auto it = g.tokens.begin(); it != g.tokens.end() - (ended_turn ? 1 : 0); ++it)
-        if (*it < chat.tokenizer().vocab_size()) text_ids.push_back(static_cast<int32_t>(*it));
-      std::string doctor_text = chat.tokenizer().decode(text_ids, /*skip_special=*/true);
-      auto turn = l.state.step(doctor_text);
+      const auto& turn = turns[i];
       if (turn.done) {
         episode.transcript = l.state.transcript();
         session.release(l.sequence);
         continue;
       }
       std::vector<int64_t> suffix;
-      if (!ended_turn) suffix.push_back(replies.turn_end());  // close the cut-off turn (context, no loss)
+      if (!ended_turn[i]) suffix.push_back(replies.turn_end());  // close the cut-off turn (context, no loss)
       auto reply = replies.encode(turn.text);
       suffix.insert(suffix.end(), reply.begin(), reply.end());
       add_tokens(episode.tokens, suffix, nullptr);

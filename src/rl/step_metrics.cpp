@@ -4,6 +4,9 @@
 #include <cmath>
 #include <numeric>
 
+#include "clinrl/rl/reward_terms.h"
+#include "clinrl/rl/verifiers.h"
+
 namespace clinrl::rl {
 
 void add_episode_metrics(const std::vector<RolloutEpisode>& episodes, const std::vector<double>& rewards,
@@ -40,6 +43,25 @@ void add_episode_metrics(const std::vector<RolloutEpisode>& episodes, const std:
   metrics.must_ask_coverage = coverage / n;
   metrics.truncated_fraction = truncated / n;
   metrics.tokens_per_second = metrics.seconds_rollout > 0 ? policy_tokens / metrics.seconds_rollout : 0.0;
+}
+
+void set_verifier_metrics(const VerifierStats& stats, StepMetrics& metrics) {
+  const auto& j = stats.judge;
+  metrics.judge_requests = static_cast<int64_t>(j.requests);
+  metrics.judge_cache_hits = static_cast<int64_t>(j.cache_hits);
+  metrics.judge_failed_attempts = static_cast<int64_t>(j.failed_attempts);
+  metrics.seconds_waiting_judge = j.seconds_waiting;
+  if (!j.latency_s.empty()) {
+    metrics.judge_latency_p50_s = quantile(j.latency_s, 0.5);
+    metrics.judge_latency_p95_s = quantile(j.latency_s, 0.95);
+  }
+  const auto& p = stats.patient;
+  metrics.patient_turns = static_cast<int64_t>(p.turns);
+  metrics.patient_requests = static_cast<int64_t>(p.requests);
+  metrics.patient_rejections = static_cast<int64_t>(p.rejected);
+  metrics.patient_fallbacks = static_cast<int64_t>(p.fallbacks);
+  metrics.patient_backend_errors = static_cast<int64_t>(p.backend_errors);
+  metrics.seconds_waiting_patient = p.seconds_waiting;
 }
 
 }  // namespace clinrl::rl

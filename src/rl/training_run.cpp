@@ -47,6 +47,12 @@ TrainingSummary run_training(const TrainingRequest& request) {
   TrainingSummary summary;
   summary.run_dir = open_run_directory(request);
   const RunData data = load_run_data(cfg);
+  // Every record needs its rubric, and every backend must answer, before any training.
+  if (!cfg.rubrics.path.empty()) {
+    record_rubrics(data.train, resolve_data_path(cfg.rubrics.path).string());
+    record_rubrics(data.test, resolve_data_path(cfg.rubrics.path).string());
+  }
+  Verifiers verifiers = request.sft_only ? Verifiers() : Verifiers::open(cfg);
   DemonstrationSource demonstrations(cfg, data);
 
   const fs::path tokenizer_file = provide_tokenizer(summary.run_dir, cfg, demonstrations);
@@ -54,7 +60,7 @@ TrainingSummary run_training(const TrainingRequest& request) {
   model::ChatModel policy = provide_policy(summary.run_dir, cfg, latest, tokenizer_file, demonstrations);
   if (request.sft_only) return summary;
 
-  const GrpoStageResult grpo = run_grpo_stage(policy, cfg, request.config_json, data, summary.run_dir, latest);
+  const GrpoStageResult grpo = run_grpo_stage(policy, cfg, request.config_json, data, summary.run_dir, latest, verifiers);
   summary.grpo_steps_done = grpo.steps_done;
   summary.interrupted = grpo.interrupted;
   if (grpo.interrupted) return summary;
@@ -62,7 +68,7 @@ TrainingSummary run_training(const TrainingRequest& request) {
   summary.last_rewards_mean = grpo.last_rewards_mean;
 
   const HeldOutResult held_out =
-      evaluate_held_out(policy, cfg, data, summary.run_dir, grpo.first_rewards_mean, grpo.last_rewards_mean);
+      evaluate_held_out(policy, cfg, data, summary.run_dir, grpo.first_rewards_mean, grpo.last_rewards_mean, verifiers);
   summary.sft_score = held_out.sft;
   summary.grpo_score = held_out.final_policy;
   return summary;

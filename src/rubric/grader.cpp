@@ -24,6 +24,13 @@ Rubric GradeResult::graded_items(const Rubric& rubric) const {
   return out;
 }
 
+std::vector<GradeResult> Grader::grade_batch(const std::vector<GradeJob>& jobs) {
+  std::vector<GradeResult> out;
+  out.reserve(jobs.size());
+  for (const auto& job : jobs) out.push_back(grade(*job.conversation, *job.rubric));
+  return out;
+}
+
 std::optional<double> graded_score(const Rubric& rubric, const GradeResult& result) {
   return rubric_score(result.graded_items(rubric), result.graded_met());
 }

@@ -1,11 +1,17 @@
 #include "clinrl/rubric/llm_judge.h"
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
 #include <stdexcept>
+#include <thread>
 
 #include "clinrl/core/atomic_file.h"
 #include "clinrl/core/config.h"
 #include "clinrl/core/error.h"
 #include "clinrl/core/logging.h"
+#include "clinrl/core/parallel.h"
 #include "clinrl/core/strings.h"
 
 namespace clinrl::rubric {
@@ -14,6 +20,7 @@ using core::format;
 
 void LlmJudgeOptions::validate() const {
   core::check_range("max_attempts", max_attempts, 1, 100);
+  core::check_range("retry_backoff_s", retry_backoff_s, 0, 60);
   core::check_range("chat.temperature", chat.temperature, 0, 5);
   core::check_positive("chat.max_tokens", chat.max_tokens);
 }
@@ -119,8 +126,8 @@ std::optional<JudgeAnswer> parse_judge_answer(const std::string& reply) {
   return a;
 }
 
-LlmJudgeGrader::LlmJudgeGrader(core::LanguageModel& model, LlmJudgeOptions options)
-    : model_(&model), options_(std::move(options)) {
+LlmJudgeGrader::LlmJudgeGrader(core::LanguageModel& model, LlmJudgeOptions options, int concurrency)
+    : model_(&model), options_(std::move(options)), concurrency_(std::max(1, concurrency)) {
   options_.validate();
   template_ = load_template(options_.template_path, default_judge_template());
   if (!options_.negative_template_path.empty())
@@ -129,49 +136,139 @@ LlmJudgeGrader::LlmJudgeGrader(core::LanguageModel& model, LlmJudgeOptions optio
     negative_template_ = options_.separate_negative_template ? default_negative_judge_template() : template_;
 }
 
-GradeResult LlmJudgeGrader::grade(const core::Conversation& conversation, const Rubric& rubric) {
-  GradeResult result;
-  result.items.resize(rubric.size());
-  const std::string convo = format_conversation(conversation);
-  std::vector<core::Conversation> requests(rubric.size());
-  for (size_t i = 0; i < rubric.size(); ++i) {
-    const std::string& tmpl = rubric[i].points < 0 ? negative_template_ : template_;
-    requests[i] = {{"user", fill_template(tmpl, convo, format_rubric_item(rubric[i]))}};
+std::string prompt_hash(const std::string& prompt) {
+  uint64_t a = 14695981039346656037ull, b = 0x9e3779b97f4a7c15ull;
+  for (unsigned char c : prompt) {
+    a = (a ^ c) * 1099511628211ull;
+    b = (b ^ c) * 0x100000001b3ull + 0x5bd1e995ull;
   }
-  std::vector<size_t> pending(rubric.size());
-  for (size_t i = 0; i < pending.size(); ++i) pending[i] = i;
-  for (int attempt = 1; attempt <= options_.max_attempts && !pending.empty(); ++attempt) {
+  return format("{:016x}{:016x}-{}", a, b, prompt.size());
+}
+
+GradeResult LlmJudgeGrader::grade(const core::Conversation& conversation, const Rubric& rubric) {
+  return grade_batch({{&conversation, &rubric, ""}}).front();
+}
+
+std::vector<std::optional<std::string>> LlmJudgeGrader::send(const std::vector<const std::string*>& prompts,
+                                                             int attempt) {
+  using Clock = std::chrono::steady_clock;
+  core::ChatOptions chat = options_.chat;
+  chat.seed = options_.chat.seed + static_cast<uint64_t>(attempt - 1);  // a retry may answer differently
+  std::vector<std::optional<std::string>> replies(prompts.size());
+  std::vector<double> latency(prompts.size(), 0.0);
+  requests_ += prompts.size();
+  stats_.requests += prompts.size();
+  const auto t0 = Clock::now();
+  if (model_->concurrent()) {
+    std::atomic<size_t> errors{0};
+    core::parallel_for(prompts.size(), concurrency_, [&](size_t k) {
+      const auto start = Clock::now();
+      try {
+        replies[k] = model_->chat({{"user", *prompts[k]}}, chat);
+      } catch (const std::runtime_error& e) {
+        if (errors++ == 0) log::warn("judge: attempt {}: request failed: {}", attempt, e.what());
+      }
+      latency[k] = std::chrono::duration<double>(Clock::now() - start).count();
+    });
+  } else {
     std::vector<core::Conversation> batch;
-    batch.reserve(pending.size());
-    for (size_t i : pending) batch.push_back(requests[i]);
-    requests_ += batch.size();
-    std::vector<std::string> replies;
+    batch.reserve(prompts.size());
+    for (const auto* p : prompts) batch.push_back({{"user", *p}});
     try {
-      replies = model_->chat_batch(batch, options_.chat);
+      auto answers = model_->chat_batch(batch, chat);
+      if (answers.size() != batch.size())
+        throw std::runtime_error(format("judge backend returned {} replies for {} requests", answers.size(), batch.size()));
+      for (size_t k = 0; k < answers.size(); ++k) replies[k] = std::move(answers[k]);
     } catch (const std::runtime_error& e) {
-      // A backend that failed for good (an HTTP error after its retries, an
-      // unusable response) costs this attempt, like an unparsable answer.
+      // A backend that failed for good costs this attempt, like an unparsable answer.
       log::warn("judge: attempt {} for {} item(s) failed: {}", attempt, batch.size(), e.what());
-      replies.assign(batch.size(), std::string());
     }
-    if (replies.size() != batch.size())
-      throw std::runtime_error(format("judge backend returned {} replies for {} requests", replies.size(), batch.size()));
+    // One call answers them all: each request waited for the whole call.
+    latency.assign(prompts.size(), std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  stats_.seconds_waiting += std::chrono::duration<double>(Clock::now() - t0).count();
+  stats_.latency_s.insert(stats_.latency_s.end(), latency.begin(), latency.end());
+  return replies;
+}
+
+std::vector<GradeResult> LlmJudgeGrader::grade_batch(const std::vector<GradeJob>& jobs) {
+  std::vector<GradeResult> results(jobs.size());
+  // One entry per distinct prompt still to answer, and the items waiting on it.
+  struct Request {
+    std::string prompt, key;
+    std::vector<std::pair<size_t, size_t>> items;  // (job, item)
+  };
+  std::vector<Request> requests;
+  std::unordered_map<std::string, size_t> by_key;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const Rubric& rubric = *jobs[j].rubric;
+    results[j].items.resize(rubric.size());
+    stats_.items += rubric.size();
+    const std::string convo = format_conversation(*jobs[j].conversation);
+    for (size_t i = 0; i < rubric.size(); ++i) {
+      const std::string& tmpl = rubric[i].points < 0 ? negative_template_ : template_;
+      std::string prompt = fill_template(tmpl, convo, format_rubric_item(rubric[i]));
+      std::string key = prompt_hash(prompt);
+      if (options_.cache) {
+        if (auto hit = cache_.find(key); hit != cache_.end()) {
+          results[j].items[i] = {hit->second.met, hit->second.explanation};
+          ++stats_.cache_hits;
+          continue;
+        }
+        if (auto same = by_key.find(key); same != by_key.end()) {
+          requests[same->second].items.push_back({j, i});
+          ++stats_.cache_hits;
+          continue;
+        }
+        by_key.emplace(key, requests.size());
+      }
+      requests.push_back({std::move(prompt), std::move(key), {{j, i}}});
+    }
+  }
+
+  std::vector<size_t> pending(requests.size());
+  for (size_t r = 0; r < pending.size(); ++r) pending[r] = r;
+  for (int attempt = 1; attempt <= options_.max_attempts && !pending.empty(); ++attempt) {
+    if (attempt > 1 && options_.retry_backoff_s > 0)
+      std::this_thread::sleep_for(std::chrono::duration<double>(
+          std::min(30.0, options_.retry_backoff_s * std::pow(2.0, static_cast<double>(attempt - 2)))));
+    std::vector<const std::string*> prompts;
+    prompts.reserve(pending.size());
+    for (size_t r : pending) prompts.push_back(&requests[r].prompt);
+    auto replies = send(prompts, attempt);
     std::vector<size_t> again;
     for (size_t k = 0; k < pending.size(); ++k) {
-      auto answer = parse_judge_answer(replies[k]);
-      if (answer) {
-        result.items[pending[k]] = {answer->criteria_met, answer->explanation};
-      } else {
+      const Request& req = requests[pending[k]];
+      auto answer = replies[k] ? parse_judge_answer(*replies[k]) : std::nullopt;
+      if (!answer) {
+        ++stats_.failed_attempts;
         again.push_back(pending[k]);
-        result.items[pending[k]].explanation =
-            format("ungraded: no usable judge answer after {} attempt(s)", attempt);
+        for (auto [j, i] : req.items)
+          results[j].items[i].explanation = format("ungraded: no usable judge answer after {} attempt(s)", attempt);
+        continue;
       }
+      if (options_.cache) cache_[req.key] = {answer->criteria_met, answer->explanation};
+      for (auto [j, i] : req.items) results[j].items[i] = {answer->criteria_met, answer->explanation};
     }
     pending.swap(again);
   }
-  if (!pending.empty()) log::warn("judge: {} of {} rubric items ungraded after {} attempts", pending.size(),
-                                  rubric.size(), options_.max_attempts);
-  return result;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const size_t ungraded = results[j].ungraded();
+    if (ungraded == 0) continue;
+    stats_.ungraded += ungraded;
+    size_t first = 0;
+    while (results[j].items[first].met) ++first;
+    log::warn("judge: {}{} of {} rubric items ungraded after {} attempts (first: \"{}\")",
+              jobs[j].label.empty() ? "" : jobs[j].label + ": ", ungraded, results[j].items.size(),
+              options_.max_attempts, (*jobs[j].rubric)[first].criterion);
+  }
+  return results;
+}
+
+JudgeStats LlmJudgeGrader::take_stats() {
+  JudgeStats out = std::move(stats_);
+  stats_ = JudgeStats{};
+  return out;
 }
 
 }  // namespace clinrl::rubric

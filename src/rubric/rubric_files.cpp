@@ -1,5 +1,7 @@
 #include "clinrl/rubric/rubric_files.h"
 
+#include <set>
+
 #include "clinrl/core/error.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/rubric/rule_grader.h"
@@ -18,12 +20,15 @@ void save_record_rubrics(const std::filesystem::path& path, const std::vector<Re
 
 std::vector<RecordRubric> load_record_rubrics(const std::filesystem::path& path, const Lexicon& lex) {
   std::vector<RecordRubric> out;
+  std::set<std::string> seen;
   core::read_jsonl(path, [&](size_t line, Json&& row) {
     std::string where = format("{}:{}", path.string(), line);
     if (!row.is_object() || !row.contains("record_id") || !row["record_id"].is_string())
       throw UserError(format("{}: record_id: expected a string", where));
+    where += ": record " + row["record_id"].get<std::string>();
     if (!row.contains("rubrics")) throw UserError(format("{}: missing 'rubrics'", where));
     RecordRubric r{row["record_id"].get<std::string>(), rubric_from_json(row["rubrics"], where + ": rubrics")};
+    if (!seen.insert(r.record_id).second) throw UserError(format("{}: a second rubric for this record", where));
     validate_matches(r.rubrics, lex, where + ": rubrics");
     out.push_back(std::move(r));
   });

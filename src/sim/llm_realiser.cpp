@@ -1,5 +1,6 @@
 #include "clinrl/sim/llm_realiser.h"
 
+#include <chrono>
 #include <stdexcept>
 
 #include "clinrl/core/logging.h"
@@ -54,12 +55,17 @@ std::string clean_reply(std::string text) {
   return text;
 }
 
+int64_t elapsed_us(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+}
+
 }  // namespace
 
 void LlmPatientOptions::validate() const {
   if (max_attempts < 1) throw std::invalid_argument("max_attempts: must be at least 1");
   if (temperature < 0) throw std::invalid_argument("temperature: must be >= 0");
   if (max_tokens < 1) throw std::invalid_argument("max_tokens: must be at least 1");
+  backend.validate();
 }
 
 LlmRealiser::LlmRealiser(std::shared_ptr<core::LanguageModel> model, std::shared_ptr<const Lexicon> lexicon,
@@ -111,15 +117,19 @@ void LlmRealiser::realise(const RealisationInput& in, Rng& rng, std::vector<Stat
   for (int attempt = 0; attempt < options_.max_attempts && accepted.empty(); ++attempt) {
     chat.seed = seed + static_cast<uint64_t>(attempt);
     std::string reply;
+    const auto t0 = std::chrono::steady_clock::now();
     try {
-      std::lock_guard<std::mutex> lock(model_mutex_);
+      std::unique_lock<std::mutex> lock(model_mutex_, std::defer_lock);
+      if (!model_->concurrent()) lock.lock();
       ++requests_;
       reply = clean_reply(model_->chat(messages, chat));
     } catch (const std::exception& e) {
       ++errors_;
       log::warn("LLM patient: backend error on attempt {}: {}", attempt + 1, e.what());
+      wait_us_ += elapsed_us(t0);
       continue;
     }
+    wait_us_ += elapsed_us(t0);
     FactCheck check = checker_.check(*in.record, spoken, reply, in.revealed);
     if (reply.empty()) check.violations.push_back("is empty");
     if (check.ok()) {
@@ -149,7 +159,10 @@ void LlmRealiser::realise(const RealisationInput& in, Rng& rng, std::vector<Stat
 }
 
 LlmPatientStats LlmRealiser::stats() const {
-  return {turns_.load(), requests_.load(), rejected_.load(), errors_.load(), fallbacks_.load()};
+  return {turns_.load(), requests_.load(), rejected_.load(), errors_.load(), fallbacks_.load(),
+          static_cast<double>(wait_us_.load()) * 1e-6};
 }
+
+int LlmRealiser::concurrency() const { return model_->concurrent() ? options_.backend.concurrency : 1; }
 
 }  // namespace clinrl::sim

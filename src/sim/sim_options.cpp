@@ -21,6 +21,11 @@ void SimOptions::validate() const {
   if (max_utterance_chars < 16)
     throw std::invalid_argument(core::format("max_utterance_chars must be >= 16, got {}", max_utterance_chars));
   core::check_choice("unrecorded_policy", unrecorded_policy, {"negative", "unknown"});
+  core::check_choice("patient", patient, {"rules", "llm"});
+  if (patient == "llm" && llm_patient.backend.backend.empty())
+    throw std::invalid_argument(
+        "patient is llm: name its model in llm_patient.backend (http(s)://HOST:PORT/v1, local:DIR or a checkpoint "
+        "directory)");
 }
 
 }  // namespace clinrl::sim

@@ -17,7 +17,9 @@ TEST_CASE("rubric scorer: the expert's episode scores well, an empty consultatio
   perfect.wrong_diagnosis_probability = 0;
   perfect.max_turns = 10;
   auto demo = rl::play_demonstrations(sims, book, perfect, 1, 5).at(0);
-  auto scorer = rl::make_rubric_scorer(records, /*turn_rubrics=*/true, 12);
+  rl::ScorerOptions options;
+  options.turn_rubrics = true;
+  auto scorer = rl::make_rubric_scorer(records, options);
 
   auto good = scorer->score(records[0], demo.episode, "");
   CHECK(good.has_diagnosis);

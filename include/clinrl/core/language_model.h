@@ -50,6 +50,10 @@ class LanguageModel {
     for (const auto& r : requests) out.push_back(chat(r, options));
     return out;
   }
+  // True when chat() may be called from several threads at once (an HTTP
+  // client); callers then run their own bounded worker pool, which also
+  // times and fails each request on its own.
+  virtual bool concurrent() const { return false; }
 };
 
 }  // namespace clinrl::core

@@ -2,7 +2,8 @@
 // Multi-turn suites (record sets): the policy plays greedy dialogues with the
 // simulated patients (rl::evaluate_dialogues, as the trainer's held-out
 // evaluation), and every finished dialogue is graded against its record's
-// generated rubric by the rule grader.
+// rubric (generated, or config.dialogue.rubrics.path) by config.grader: the
+// rule grader, the LLM judge, or both (rl/rubric_scorer.h).
 //
 // Metrics, each a mean over episodes with a bootstrap std (episodes are the
 // samples, as (example, repeat) pairs are for single-turn suites):
@@ -43,7 +44,7 @@ struct EpisodeResult {
 
 struct DialogueSuiteResult {
   std::vector<EpisodeResult> episodes;   // record-major: every episode of record 0 first
-  std::vector<rubric::Rubric> rubrics;   // per episode (its record's generated rubric)
+  std::vector<rubric::Rubric> rubrics;   // per episode (its record's rubric)
   rubric::ScoreReport metrics;
   std::vector<double> repeat_scores;     // clipped mean rubric score of episode k of every record
   double seconds = 0;
@@ -52,9 +53,11 @@ struct DialogueSuiteResult {
 // Evaluates the records selected by config.examples (seeded subsample),
 // config.n_repeats episodes each, with config.dialogue's simulator and
 // rollout options; config.seed fixes the patients. `patient` words the
-// patients' replies (null: the rule wording).
+// patients' replies (null: the rule wording); `judge` grades the items of
+// grader llm/mixed (required for those, must outlive the call).
 DialogueSuiteResult evaluate_dialogue_suite(model::ChatModel& policy, const std::vector<records::Record>& records,
                                             const EvalConfig& config,
-                                            std::shared_ptr<const sim::Realiser> patient = nullptr);
+                                            std::shared_ptr<const sim::Realiser> patient = nullptr,
+                                            rubric::Grader* judge = nullptr);
 
 }  // namespace clinrl::eval

@@ -7,7 +7,9 @@
 #include <string>
 
 #include "clinrl/model/chat_model_options.h"
+#include "clinrl/core/backend_options.h"
 #include "clinrl/rl/rollout.h"
+#include "clinrl/rl/verifier_options.h"
 #include "clinrl/rubric/llm_judge.h"
 #include "clinrl/rubric/scoring.h"
 #include "clinrl/sim/sim_options.h"
@@ -33,19 +35,22 @@ struct GenerationOptions {
 // trainer's held-out evaluation) and each dialogue is graded by its record's
 // generated rubric. Use the same values as the training run.
 struct DialogueOptions {
-  sim::SimOptions sim;
+  sim::SimOptions sim;  // sim.patient llm: sim.llm_patient.backend words the patients
   rl::RolloutOptions rollout;
+  rl::RubricSourceOptions rubrics;  // rubrics.path: a rubric file for every record; "" = generated
 
   template <class V>
   void fields(V& v) {
     v("sim", sim);
     v("rollout", rollout);
+    v("rubrics", rubrics);
   }
 };
 
 struct EvalConfig {
-  std::string grader = "rules";  // rules (match blocks) | llm (a judge model)
+  std::string grader = "rules";  // rules (match blocks) | llm (a judge model) | mixed (record sets: match blocks by rules, the rest by the judge)
   std::string judge_model;       // the judge for grader "llm": an endpoint or checkpoint spec (--judge)
+  core::BackendOptions judge_backend;  // or the judge as a train config names it (used when judge_model is empty)
   rubric::LlmJudgeOptions judge;
   GenerationOptions generation;
   model::ChatModelOptions model;
@@ -59,6 +64,7 @@ struct EvalConfig {
   void fields(V& v) {
     v("grader", grader);
     v("judge_model", judge_model);
+    v("judge_backend", judge_backend);
     v("judge", judge);
     v("generation", generation);
     v("model", model);

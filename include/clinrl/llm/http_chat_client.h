@@ -69,6 +69,12 @@ class HttpChatClient : public core::LanguageModel {
   // When some fail, the others still finish, then the first failure is thrown.
   std::vector<std::string> chat_batch(const std::vector<core::Conversation>& requests,
                                       const core::ChatOptions& options) override;
+  bool concurrent() const override { return true; }
+
+  // Checks that the server answers at all (GET {base_url}/models, one try,
+  // the connect timeout): any HTTP response counts. UserError naming the URL
+  // and the reason when nothing answers, so a run fails before it starts.
+  void probe() const;
 
   const HttpClientOptions& options() const { return options_; }
   // The URL requests go to ({base_url}/chat/completions).

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "clinrl/core/backend_options.h"
 #include "clinrl/core/language_model.h"
 #include "clinrl/llm/http_chat_client.h"
 #include "clinrl/llm/local_language_model.h"
@@ -34,5 +35,13 @@ LanguageModelOptions parse_language_model_spec(const std::string& spec);
 
 // The backend the options describe (loads a local checkpoint; UserError when it cannot).
 std::unique_ptr<core::LanguageModel> open_language_model(const LanguageModelOptions& options);
+
+// A config's backend section as LanguageModelOptions: the spec, with model,
+// api_key_env, concurrency, timeout and retries applied to an http backend.
+// `key` names the section in errors ("judge", "sim.llm_patient").
+LanguageModelOptions resolve_backend(const core::BackendOptions& backend, const std::string& key);
+// Opens it; an http backend is probed first (HttpChatClient::probe), so an
+// unreachable server is an error naming `key` and the URL before any work.
+std::unique_ptr<core::LanguageModel> open_backend(const core::BackendOptions& backend, const std::string& key);
 
 }  // namespace clinrl::llm

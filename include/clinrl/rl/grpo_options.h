@@ -13,19 +13,32 @@ namespace clinrl::rl {
 
 // Extra reward terms added to the rubric score of an episode (see reward_terms.h).
 struct RewardOptions {
+  // Who grades the rubric items: rules (match blocks), llm (the `judge`
+  // section's model), or mixed (items with a match block by rules, the others by the judge).
+  std::string grader = "rules";
   double format_penalty = 0.0;      // subtracted when the episode has no `DIAGNOSIS:` line
   double length_weight = 0.0;       // weight of the soft overlong term (<= 0 when long); 0 = off
   int64_t length_max_tokens = 2048; // responses longer than this get the full -1 term
   int64_t length_cache_tokens = 512;// the linear ramp from 0 to -1 spans this many tokens
   double turn_rubric_weight = 0.0;  // weight of the mean per-turn rubric score; 0 = off
+  // Baichuan-M2's length reward: coefficient * 4 / sqrt(response tokens), for
+  // episodes at or above their group's `length_bonus_quantile` of rubric
+  // scores when that quantile exceeds `length_bonus_threshold`; 0 = off.
+  double length_bonus_coefficient = 0.0;
+  double length_bonus_threshold = 0.5;
+  double length_bonus_quantile = 0.2;
 
   template <class V>
   void fields(V& v) {
+    v("grader", grader);
     v("format_penalty", format_penalty);
     v("length_weight", length_weight);
     v("length_max_tokens", length_max_tokens);
     v("length_cache_tokens", length_cache_tokens);
     v("turn_rubric_weight", turn_rubric_weight);
+    v("length_bonus_coefficient", length_bonus_coefficient);
+    v("length_bonus_threshold", length_bonus_threshold);
+    v("length_bonus_quantile", length_bonus_quantile);
   }
   void validate() const;
 };

@@ -2,6 +2,7 @@
 // The GRPO stage of a run: steps from the latest checkpoint (or 0) to
 // config.grpo_steps, appending metrics.jsonl, writing sample transcripts and
 // checkpoints, printing progress. Ctrl-C checkpoints the current step and stops.
+// Episodes play against the verifiers' patient and are graded by its grader.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "clinrl/rl/checkpoint_dir.h"
 #include "clinrl/rl/run_data.h"
 #include "clinrl/rl/train_config.h"
+#include "clinrl/rl/verifiers.h"
 
 namespace clinrl::rl {
 
@@ -23,6 +25,6 @@ struct GrpoStageResult {
 
 GrpoStageResult run_grpo_stage(model::ChatModel& policy, const TrainConfig& config, const core::Json& config_json,
                                const RunData& data, const std::filesystem::path& run_dir,
-                               const std::optional<CheckpointInfo>& latest);
+                               const std::optional<CheckpointInfo>& latest, Verifiers& verifiers);
 
 }  // namespace clinrl::rl

@@ -16,14 +16,16 @@
 #include "clinrl/rl/rollout.h"
 #include "clinrl/rl/step_metrics.h"
 #include "clinrl/rl/train_config.h"
+#include "clinrl/rl/verifiers.h"
 
 namespace clinrl::rl {
 
 class GrpoTrainer {
  public:
+  // `verifiers` (may be null) supplies the judge and patient counters of the step metrics.
   GrpoTrainer(model::ChatModel& policy, const TrainConfig& config,
               std::vector<std::shared_ptr<const sim::PatientSimulator>> simulators, const EpisodeScorer& scorer,
-              std::filesystem::path run_dir);
+              std::filesystem::path run_dir, Verifiers* verifiers = nullptr);
 
   // Continues from a checkpoint written by save(): optimizer state (the
   // caller has loaded the weights into the policy).
@@ -49,11 +51,14 @@ class GrpoTrainer {
   // Generation rounds until dynamic sampling has the step's groups.
   Rollouts roll_out_groups(int64_t step, StepMetrics& metrics);
   void update(int64_t step, const Rollouts& kept, StepMetrics& metrics);
+  // UserError when more than judge.max_ungraded_fraction of the step's items stayed ungraded.
+  void check_ungraded(int64_t step, const StepMetrics& metrics) const;
 
   model::ChatModel& policy_;
   const TrainConfig& config_;
   std::vector<std::shared_ptr<const sim::PatientSimulator>> simulators_;
   const EpisodeScorer& scorer_;
+  Verifiers* verifiers_;
   std::filesystem::path run_dir_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;  // make_adamw: fp32 masters for bf16 params
   model::Transformer reference_{nullptr};  // frozen copy, only when kl_beta > 0

@@ -1,6 +1,7 @@
 #pragma once
 // The last stage of a run: the SFT and the final policy play greedy
-// consultations on the test records (config.eval), graded by their rubrics;
+// consultations on the test records (config.eval) with the run's patient,
+// graded by their rubrics with the run's grader;
 // the scores go to RUN_DIR/eval.json with the first and last GRPO rewards.
 #include <filesystem>
 #include <optional>
@@ -9,6 +10,7 @@
 #include "clinrl/rl/run_data.h"
 #include "clinrl/rl/train_config.h"
 #include "clinrl/rl/training_run.h"
+#include "clinrl/rl/verifiers.h"
 
 namespace clinrl::rl {
 
@@ -19,6 +21,6 @@ struct HeldOutResult {
 
 HeldOutResult evaluate_held_out(model::ChatModel& policy, const TrainConfig& config, const RunData& data,
                                 const std::filesystem::path& run_dir, double first_rewards_mean,
-                                double last_rewards_mean);
+                                double last_rewards_mean, const Verifiers& verifiers);
 
 }  // namespace clinrl::rl

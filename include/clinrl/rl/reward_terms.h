@@ -11,6 +11,12 @@
 //               = ((M - C) - n) / C          for M - C < n <= M   (a ramp from 0 to -1)
 //               = -1                         for n > M
 // with M = length_max_tokens and C = length_cache_tokens.
+//
+// Group terms, which need the whole group (added by the trainer):
+//   + length_bonus_coefficient * 4 / sqrt(n)  (Baichuan-M2's R_len) when
+//     q = quantile(group rubric scores, length_bonus_quantile) > length_bonus_threshold
+//     and the episode's rubric score >= q; n = its response tokens (>= 1).
+// The quantile interpolates linearly between order statistics (numpy's default).
 #include <cstdint>
 #include <vector>
 
@@ -35,5 +41,11 @@ struct RewardBreakdown {
 
 double overlong_term(int64_t tokens, int64_t max_tokens, int64_t cache_tokens);
 RewardBreakdown combine_reward(const RewardInputs& inputs, const RewardOptions& options);
+
+// The q-quantile of `values` (non-empty), linear between order statistics.
+double quantile(std::vector<double> values, double q);
+// R_len of every episode of one group (0 where it does not apply).
+std::vector<double> length_bonus(const std::vector<double>& rubric_scores, const std::vector<int64_t>& response_tokens,
+                                 const RewardOptions& options);
 
 }  // namespace clinrl::rl

@@ -11,6 +11,8 @@
 
 namespace clinrl::rl {
 
+struct VerifierStats;  // rl/verifiers.h
+
 struct StepMetrics {
   int64_t step = 0;  // steps completed (1-based)
   // Rewards of the episodes trained on, and the dynamic sampling that chose them.
@@ -31,6 +33,16 @@ struct StepMetrics {
   double seconds_rollout = 0, seconds_grade = 0, seconds_train = 0;
   // Peak memory of the step (rl/peak_memory.h): host resident set, CUDA allocated (null off CUDA).
   std::optional<double> peak_host_mb, peak_device_mb;
+  // The verifiers (rl/verifiers.h): rubric items asked for and left ungraded
+  // (any grader), the judge's requests, cache hits and latency, the LLM
+  // patient's requests, fact-check rejections and rule fallbacks, and the
+  // wall time spent waiting on each backend (patient calls overlap: summed).
+  int64_t rubric_items = 0, ungraded_items = 0;
+  int64_t judge_requests = 0, judge_cache_hits = 0, judge_failed_attempts = 0;
+  std::optional<double> judge_latency_p50_s, judge_latency_p95_s;
+  double seconds_waiting_judge = 0;
+  int64_t patient_turns = 0, patient_requests = 0, patient_rejections = 0, patient_fallbacks = 0, patient_backend_errors = 0;
+  double seconds_waiting_patient = 0;
 
   template <class V>
   void fields(V& v) {
@@ -65,6 +77,20 @@ struct StepMetrics {
     v("seconds_train", seconds_train);
     v("peak_host_mb", peak_host_mb);
     v("peak_device_mb", peak_device_mb);
+    v("rubric_items", rubric_items);
+    v("ungraded_items", ungraded_items);
+    v("judge_requests", judge_requests);
+    v("judge_cache_hits", judge_cache_hits);
+    v("judge_failed_attempts", judge_failed_attempts);
+    v("judge_latency_p50_s", judge_latency_p50_s);
+    v("judge_latency_p95_s", judge_latency_p95_s);
+    v("seconds_waiting_judge", seconds_waiting_judge);
+    v("patient_turns", patient_turns);
+    v("patient_requests", patient_requests);
+    v("patient_rejections", patient_rejections);
+    v("patient_fallbacks", patient_fallbacks);
+    v("patient_backend_errors", patient_backend_errors);
+    v("seconds_waiting_patient", seconds_waiting_patient);
   }
 };
 
@@ -72,5 +98,8 @@ struct StepMetrics {
 // (`rewards` and `scores` in the same order as `episodes`).
 void add_episode_metrics(const std::vector<RolloutEpisode>& episodes, const std::vector<double>& rewards,
                          const std::vector<EpisodeScore>& scores, StepMetrics& metrics);
+
+// The judge and patient fields from a step's verifier counters.
+void set_verifier_metrics(const VerifierStats& stats, StepMetrics& metrics);
 
 }  // namespace clinrl::rl

@@ -12,6 +12,7 @@
 #include "clinrl/rl/grpo_options.h"
 #include "clinrl/rl/rollout.h"
 #include "clinrl/rl/sft.h"
+#include "clinrl/rl/verifier_options.h"
 #include "clinrl/sim/sim_options.h"
 
 namespace clinrl::rl {
@@ -101,6 +102,8 @@ struct TrainConfig {
   RolloutOptions rollout;
   CheckpointOptions checkpoints;
   EvalOptions eval;
+  JudgeConfig judge;             // the LLM judge of grpo.reward.grader llm/mixed
+  RubricSourceOptions rubrics;   // rubric file for every record, or generated
 
   template <class V>
   void fields(V& v) {
@@ -116,6 +119,8 @@ struct TrainConfig {
     v("rollout", rollout);
     v("checkpoints", checkpoints);
     v("eval", eval);
+    v("judge", judge);
+    v("rubrics", rubrics);
   }
   void validate() const;
 };

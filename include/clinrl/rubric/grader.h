@@ -29,12 +29,24 @@ struct GradeResult {
 // positive points); what a reward function uses.
 std::optional<double> graded_score(const Rubric& rubric, const GradeResult& result);
 
+// One conversation and the rubric that grades it; `label` (a record id)
+// names it in logs. Both pointers must outlive the grading call.
+struct GradeJob {
+  const core::Conversation* conversation = nullptr;
+  const Rubric* rubric = nullptr;
+  std::string label;
+};
+
 class Grader {
  public:
   virtual ~Grader() = default;
   // `conversation`: {role, content} messages; the doctor is "assistant"
   // (the last assistant turn is the reply under evaluation).
   virtual GradeResult grade(const core::Conversation& conversation, const Rubric& rubric) = 0;
+  // Every job's items at once, results in job order. Graders backed by a
+  // served model send them as one concurrent batch; this default grades the
+  // jobs one by one.
+  virtual std::vector<GradeResult> grade_batch(const std::vector<GradeJob>& jobs);
 };
 
 }  // namespace clinrl::rubric

@@ -22,6 +22,7 @@ struct LlmPatientStats {
   size_t rejected = 0;          // replies the fact checker rejected
   size_t backend_errors = 0;    // calls that threw (counted as failed attempts)
   size_t fallbacks = 0;         // turns that used the rule wording
+  double seconds_waiting = 0;   // summed over calls (concurrent calls overlap)
 };
 
 class LlmRealiser final : public Realiser {
@@ -30,6 +31,8 @@ class LlmRealiser final : public Realiser {
               LlmPatientOptions options);
   void realise(const RealisationInput& in, Rng& rng, std::vector<Statement>& out) const override;
   LlmPatientStats stats() const;
+  // The backend's concurrency when its chat() is thread-safe, else 1.
+  int concurrency() const override;
 
   // The request for one turn (exposed for tests and logs).
   static core::Conversation prompt(const RealisationInput& in, const std::vector<Statement>& rule_statements);
@@ -39,8 +42,9 @@ class LlmRealiser final : public Realiser {
   std::shared_ptr<const Realiser> rules_;
   FactChecker checker_;
   LlmPatientOptions options_;
-  mutable std::mutex model_mutex_;  // backends need not be thread-safe
+  mutable std::mutex model_mutex_;  // held around calls to a backend that is not concurrent()
   mutable std::atomic<size_t> turns_{0}, requests_{0}, rejected_{0}, errors_{0}, fallbacks_{0};
+  mutable std::atomic<int64_t> wait_us_{0};
 };
 
 }  // namespace clinrl::sim

@@ -65,6 +65,9 @@ class Realiser {
   virtual ~Realiser() = default;
   // Appends the statements for `in.content` to `out`; all randomness from `rng`.
   virtual void realise(const RealisationInput& in, Rng& rng, std::vector<Statement>& out) const = 0;
+  // How many episodes may call realise() at once with profit (a served
+  // model words several replies in parallel); 1 = no point in threads.
+  virtual int concurrency() const { return 1; }
 };
 
 // The embedded rule-based wording (data/sim/persona_phrases.json).

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <string>
 
+#include "clinrl/core/backend_options.h"
 #include "clinrl/sim/lexicon.h"
 #include "clinrl/sim/persona.h"
 
@@ -27,13 +28,16 @@ struct PersonaOptions {
   void validate() const;
 };
 
-// How an LLM-worded patient (sim/llm_realiser.h) is asked; the backend itself
-// is chosen by the caller (clinrl simulate --patient-llm).
+// How an LLM-worded patient (sim/llm_realiser.h) is asked, and (for runs
+// with patient "llm") which model words it: the backend keys of
+// core::BackendOptions at this level. `clinrl simulate --patient-llm` and
+// `clinrl eval --patient-llm` name the backend on the command line instead.
 struct LlmPatientOptions {
   int max_attempts = 3;            // LLM replies tried per turn, including the first
   double temperature = 0.7;
   int max_tokens = 160;
   bool fallback_to_rules = true;   // false: a turn with no accepted reply is an error
+  core::BackendOptions backend;    // backend, model, api_key_env, concurrency, timeout_s, max_retries
 
   template <class V>
   void fields(V& v) {
@@ -41,6 +45,7 @@ struct LlmPatientOptions {
     v("temperature", temperature);
     v("max_tokens", max_tokens);
     v("fallback_to_rules", fallback_to_rules);
+    backend.fields(v);
   }
   void validate() const;
 };
@@ -54,7 +59,10 @@ struct SimOptions {
   std::string unrecorded_policy = "negative";  // negative ("no, I don't think so", flagged) | unknown ("I'm not sure")
   std::string lexicon_dir;      // "" = data/sim of the source tree
   PersonaOptions persona;
-  LlmPatientOptions llm_patient;  // used only when a caller plugs in an LLM backend
+  // rules: the rule wording; llm: llm_patient.backend words every reply,
+  // behind the fact checker and the termination gate.
+  std::string patient = "rules";
+  LlmPatientOptions llm_patient;
 
   template <class V>
   void fields(V& v) {
@@ -66,6 +74,7 @@ struct SimOptions {
     v("unrecorded_policy", unrecorded_policy);
     v("lexicon_dir", lexicon_dir);
     v("persona", persona);
+    v("patient", patient);
     v("llm_patient", llm_patient);
   }
   void validate() const;
