@@ -61,66 +61,69 @@ void print_llm_summary(const rubric::LlmRubricCounts& c, const rubric::Consisten
   line("overall", report.overall());
 }
 
-const bool generate = register_command({"rubrics generate", "write one rubric per record (JSONL)",
+struct GenerateArgs {
+  std::vector<std::string> records;
+  std::string out;
+  LanguageModelArgs llm;
+  std::string report;
+  bool llm_only = false;
+  rubric::LlmRubricOptions options;
+};
+
+// The rule items, plus with --llm the LLM's (rubric/llm_rubric_generator.h).
+void run_generate(const GenerateArgs& a) {
+  auto records = load_all(a.records);
+  if (!a.llm.given()) {
+    auto rubrics = rubric::generate_rubrics(records);
+    rubric::save_record_rubrics(a.out, rubrics);
+    size_t items = 0;
+    for (const auto& r : rubrics) items += r.rubrics.size();
+    std::cout << "wrote " << rubrics.size() << " rubrics (" << items << " items) to " << a.out << "\n";
+    return;
+  }
+  a.options.validate();  // before a local model is loaded
+  auto model = a.llm.open();
+  auto run = rubric::generate_llm_rubrics(records, *model, a.options);
+  auto rows = run.rows(a.llm_only);
+  rubric::save_record_rubrics(a.out, rows);
+  auto report = run.consistency(a.options.intent_overlap);
+  print_llm_summary(run.counts, report);
+  if (!a.report.empty()) {
+    core::Json j = {{"counts", run.counts.to_json()},
+                    {"duplicate_overlap", a.options.duplicate_overlap},
+                    {"consistency", report.to_json()}};
+    core::write_json_file_atomic(a.report, j);
+    std::cout << "wrote report to " << a.report << "\n";
+  }
+  size_t items = 0;
+  for (const auto& r : rows) items += r.rubrics.size();
+  std::cout << "wrote " << rows.size() << " rubrics (" << items << " items: " << (a.llm_only ? 0 : run.counts.rule_items)
+            << " rule, " << run.counts.written << " LLM) to " << a.out << "\n";
+}
+
+const bool generate = register_command({"rubrics generate",
+    "write one rubric per record (JSONL); with --llm, an LLM's items after the rule items",
     [](CLI::App& app) {
-      struct Args {
-        std::vector<std::string> records;
-        std::string out;
-        LanguageModelArgs llm;
-        std::string report;
-        bool llm_only = false;
-        rubric::LlmRubricOptions options;
-      };
-      auto a = std::make_shared<Args>();
+      auto a = std::make_shared<GenerateArgs>();
       app.add_option("--records", a->records, "record files (JSONL)")->required();
       app.add_option("--out", a->out, "rubrics file to write (JSONL)")->required();
-      a->llm.add_to(app, "llm", "the LLM that proposes rubric items beyond the rule generator's");
-      app.add_option("--report", a->report, "with --llm: counts and consistency report to write (JSON)");
-      app.add_flag("--llm-only", a->llm_only, "with --llm: write the LLM items alone, without the rule items");
-      app.add_option("--max-items", a->options.max_items, "with --llm: items asked for per record")
-          ->capture_default_str();
-      app.add_option("--max-attempts", a->options.max_attempts, "with --llm: tries per record for an unparseable reply")
+      a->llm.add_to(app, "llm", "the LLM that proposes rubric items");
+      app.add_option("--report", a->report, "counts and consistency report to write (JSON)");
+      app.add_flag("--llm-only", a->llm_only, "write the LLM items alone, without the rule items");
+      app.add_option("--max-items", a->options.max_items, "items asked for per record")->capture_default_str();
+      app.add_option("--max-attempts", a->options.max_attempts, "tries per record for an unparseable reply")
           ->capture_default_str();
       app.add_option("--duplicate-overlap", a->options.duplicate_overlap,
-                     "with --llm: criterion overlap at which a proposal duplicates a rule item")
+                     "criterion overlap at which a proposal duplicates a rule item")
           ->capture_default_str();
       app.add_option("--intent-overlap", a->options.intent_overlap,
-                     "with --llm: criterion overlap at which a proposal matches a rule item in the report")
+                     "criterion overlap at which a proposal matches a rule item in the report")
           ->capture_default_str();
       // The LLM options mean nothing without an LLM.
       for (const char* name : {"--report", "--llm-only", "--max-items", "--max-attempts", "--duplicate-overlap",
                                "--intent-overlap", "--llm-model", "--llm-api-key-env"})
         app.get_option(name)->needs(app.get_option("--llm"));
-      app.callback([a] {
-        auto records = load_all(a->records);
-        if (!a->llm.given()) {
-          auto rubrics = rubric::generate_rubrics(records);
-          rubric::save_record_rubrics(a->out, rubrics);
-          size_t items = 0;
-          for (const auto& r : rubrics) items += r.rubrics.size();
-          std::cout << "wrote " << rubrics.size() << " rubrics (" << items << " items) to " << a->out << "\n";
-          return;
-        }
-        a->options.validate();  // before a local model is loaded
-        auto model = a->llm.open();
-        auto run = rubric::generate_llm_rubrics(records, *model, a->options);
-        auto rows = run.rows(a->llm_only);
-        rubric::save_record_rubrics(a->out, rows);
-        auto report = run.consistency(a->options.intent_overlap);
-        print_llm_summary(run.counts, report);
-        if (!a->report.empty()) {
-          core::Json j = {{"counts", run.counts.to_json()},
-                          {"duplicate_overlap", a->options.duplicate_overlap},
-                          {"consistency", report.to_json()}};
-          core::write_json_file_atomic(a->report, j);
-          std::cout << "wrote report to " << a->report << "\n";
-        }
-        size_t items = 0;
-        for (const auto& r : rows) items += r.rubrics.size();
-        std::cout << "wrote " << rows.size() << " rubrics (" << items << " items: "
-                  << (a->llm_only ? 0 : run.counts.rule_items) << " rule, " << run.counts.written << " LLM) to "
-                  << a->out << "\n";
-      });
+      app.callback([a] { run_generate(*a); });
     }});
 
 const bool suite = register_command({"rubrics suite", "write a HealthBench-format single-turn suite from records",

@@ -7,11 +7,13 @@
 #include <thread>
 
 #include "clinrl/core/json_io.h"
+#include "clinrl/records/agentclinic.h"
 #include "clinrl/records/fact_builder.h"
 #include "clinrl/records/record_io.h"
 #include "clinrl/rubric/criterion_overlap.h"
 #include "clinrl/rubric/llm_rubric_generator.h"
 #include "clinrl/rubric/rubric_files.h"
+#include "clinrl/rubric/suite.h"
 #include "support/test_support.h"
 
 using namespace clinrl::rubric;
@@ -368,4 +370,75 @@ TEST_CASE("llm rubrics: clinrl rubrics generate --llm end to end", "[rubric]") {
   auto no_llm = clinrl::test::run_clinrl(base + " --report " + (dir / "x.json").string());
   CHECK(no_llm.status != 0);
   CHECK_THAT(no_llm.output, Contains("--llm"));
+}
+
+namespace {
+
+// A model that proposes each record's own rule rubric back: the prompt of
+// every record maps to its rule items written in the reply format.
+class EchoModel : public clinrl::core::LanguageModel {
+ public:
+  std::map<std::string, std::string> replies;
+  EchoModel(const std::vector<Record>& records, const LlmRubricOptions& options, int sign = 1) {
+    for (const auto& r : records) {
+      Json items = Json::array();
+      for (const auto& item : generate_rubric(r)) {
+        std::string axis;
+        for (const auto& t : item.tags)
+          if (t.rfind("axis:", 0) == 0) axis = t.substr(5);
+        items.push_back(proposal(item.criterion, sign * item.points, *item.dimension, axis));
+      }
+      replies[llm_rubric_prompt(r, options).back().content] = clinrl::core::dump_json(Json{{"items", items}});
+    }
+  }
+  std::string chat(const Conversation& messages, const clinrl::core::ChatOptions&) override {
+    return replies.at(messages.back().content);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("llm rubrics: the rule rubric proposed back is all duplicates on AgentClinic records", "[rubric]") {
+  CLINRL_REQUIRE_SHARED(path, "agentclinic/agentclinic_medqa.jsonl");
+  auto records = clinrl::records::import_agentclinic(path).records;
+  REQUIRE(records.size() > 50);
+  LlmRubricOptions options;
+  options.max_items = 100;
+  EchoModel echo(records, options);
+  auto run = generate_llm_rubrics(records, echo, options);
+  const auto& c = run.counts;
+  INFO("proposed " << c.proposed << ", repeated " << c.repeated << ", duplicates of rule items " << c.duplicates_of_rules);
+  CHECK(c.proposed == c.rule_items);
+  CHECK(c.invalid == 0);  // every rule item passes the LLM proposal schema
+  CHECK(c.written == 0);
+  CHECK(c.repeated == 0);  // no two rule items of a record are one intent (107 records, 2525 items)
+  CHECK(c.duplicates_of_rules == c.proposed);
+  CHECK(run.consistency(options.intent_overlap).overall().share() == std::optional<double>(1.0));
+
+  // The same items as penalties agree with nothing: the sign is part of the intent.
+  EchoModel flipped(records, options, -1);
+  auto opposite = generate_llm_rubrics(records, flipped, options);
+  CHECK(opposite.counts.duplicates_of_rules == 0);
+}
+
+TEST_CASE("llm rubrics: distinct HealthBench criteria of one example are rarely one intent", "[rubric]") {
+  CLINRL_REQUIRE_SHARED(path, "healthbench/main_first30.jsonl");
+  Suite suite = load_suite(path);
+  // Physician-written items of one example are distinct by construction, so
+  // pairs of the same sign that the rule calls the same intent are false positives.
+  size_t pairs = 0, at_duplicate = 0, at_intent = 0;
+  for (const auto& ex : suite.examples)
+    for (size_t i = 0; i < ex.rubrics.size(); ++i)
+      for (size_t j = i + 1; j < ex.rubrics.size(); ++j) {
+        if ((ex.rubrics[i].points > 0) != (ex.rubrics[j].points > 0)) continue;
+        double o = criterion_overlap(ex.rubrics[i].criterion, ex.rubrics[j].criterion);
+        pairs += 1;
+        at_duplicate += o >= 0.8;
+        at_intent += o >= 0.5;
+      }
+  INFO(pairs << " same-sign pairs, " << at_duplicate << " at overlap >= 0.8, " << at_intent << " at >= 0.5");
+  CHECK(pairs > 1000);
+  // Measured: 1 of 1382 at 0.8 and 2 at 0.5, all level:cluster items that share a long preamble.
+  CHECK(at_duplicate * 100 <= pairs);
+  CHECK(at_intent * 100 <= pairs);
 }
