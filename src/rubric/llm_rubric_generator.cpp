@@ -1,6 +1,7 @@
 #include "clinrl/rubric/llm_rubric_generator.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "clinrl/core/config.h"
@@ -58,10 +59,8 @@ ProposalCheck check_proposal(const Json& p, const std::string& where) {
   if (c == p.end() || !c->is_string() || content_words(c->get<std::string>()).empty())
     return invalid("criterion", format("{}.criterion: expected a string with content words, got {}", where, got(p, "criterion")));
   auto pts = p.find("points");
-  bool integral = pts != p.end() && (pts->is_number_integer() || (pts->is_number_float() &&
-                                                                  pts->get<double>() == static_cast<long>(pts->get<double>())));
-  double value = integral ? pts->get<double>() : 0;
-  if (!integral || value == 0 || value < -10 || value > 10)
+  double value = pts != p.end() && pts->is_number() ? pts->get<double>() : 0;
+  if (value == 0 || value < -10 || value > 10 || std::trunc(value) != value)
     return invalid("points", format("{}.points: expected a non-zero integer in [-10, 10], got {}", where, got(p, "points")));
   auto dimension = named(p, "dimension", dimensions());
   if (!dimension)
