@@ -1,9 +1,17 @@
-// clinrl rubrics generate|suite: clinical rubrics and HealthBench-format suites from records.
+// clinrl rubrics generate|suite: clinical rubrics (rules, plus an LLM's proposals with --llm) and
+// HealthBench-format suites from records.
+#include <iomanip>
 #include <iostream>
+#include <map>
+#include <sstream>
 
 #include "clinrl/records/record_io.h"
+#include "clinrl/core/json_io.h"
+#include "clinrl/core/strings.h"
+#include "clinrl/rubric/llm_rubric_generator.h"
 #include "clinrl/rubric/rubric_files.h"
 #include "command.h"
+#include "language_model_args.h"
 
 namespace clinrl::cli {
 namespace {
@@ -18,22 +26,104 @@ std::vector<records::Record> load_all(const std::vector<std::string>& files) {
 
 const bool group = register_group("rubrics", "generate clinical rubrics and suites from records");
 
-const bool generate = register_command({"rubrics generate", "write one rubric per record (JSONL)",
+// "points: 2, dimension: 1"
+std::string by_reason(const std::map<std::string, size_t>& counts) {
+  std::vector<std::string> parts;
+  for (const auto& [reason, n] : counts) parts.push_back(core::format("{}: {}", reason, n));
+  return core::join(parts, ", ");
+}
+
+// "66.7%", or "-" without items.
+std::string percent(const rubric::MatchShare& s) {
+  auto share = s.share();
+  if (!share) return "-";
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(1) << 100 * *share << "%";
+  return out.str();
+}
+
+void print_llm_summary(const rubric::LlmRubricCounts& c, const rubric::ConsistencyReport& report) {
+  std::cout << "llm rubrics: " << c.records << " records, " << c.requests << " requests, " << c.proposed
+            << " proposed, " << c.invalid << " invalid";
+  if (c.invalid) std::cout << " (" << by_reason(c.invalid_by_reason) << ")";
+  std::cout << ", " << c.duplicates() << " duplicates (" << c.duplicates_of_rules << " of rule items, " << c.repeated
+            << " repeated), " << c.written << " written";
+  if (c.unparseable_replies) std::cout << "; " << c.unparseable_replies << " unparseable replies (no LLM items)";
+  std::cout << "\n"
+            << core::format("consistency: LLM items matching a rule item of the same record in dimension and intent "
+                            "(same sign, overlap >= {}):\n",
+                            report.min_overlap());
+  auto line = [](const std::string& name, const rubric::MatchShare& s) {
+    std::cout << "  " << std::left << std::setw(20) << name << std::right << std::setw(5) << s.matched << " / "
+              << std::left << std::setw(5) << s.items << std::right << percent(s) << "\n";
+  };
+  for (const auto& d : rubric::dimensions()) line(d, report.dimension(d));
+  line("overall", report.overall());
+}
+
+struct GenerateArgs {
+  std::vector<std::string> records;
+  std::string out;
+  LanguageModelArgs llm;
+  std::string report;
+  bool llm_only = false;
+  rubric::LlmRubricOptions options;
+};
+
+// The rule items, plus with --llm the LLM's (rubric/llm_rubric_generator.h).
+void run_generate(const GenerateArgs& a) {
+  auto records = load_all(a.records);
+  if (!a.llm.given()) {
+    auto rubrics = rubric::generate_rubrics(records);
+    rubric::save_record_rubrics(a.out, rubrics);
+    size_t items = 0;
+    for (const auto& r : rubrics) items += r.rubrics.size();
+    std::cout << "wrote " << rubrics.size() << " rubrics (" << items << " items) to " << a.out << "\n";
+    return;
+  }
+  a.options.validate();  // before a local model is loaded
+  auto model = a.llm.open();
+  auto run = rubric::generate_llm_rubrics(records, *model, a.options);
+  auto rows = run.rows(a.llm_only);
+  rubric::save_record_rubrics(a.out, rows);
+  auto report = run.consistency(a.options.intent_overlap);
+  print_llm_summary(run.counts, report);
+  if (!a.report.empty()) {
+    core::Json j = {{"counts", run.counts.to_json()},
+                    {"duplicate_overlap", a.options.duplicate_overlap},
+                    {"consistency", report.to_json()}};
+    core::write_json_file_atomic(a.report, j);
+    std::cout << "wrote report to " << a.report << "\n";
+  }
+  size_t items = 0;
+  for (const auto& r : rows) items += r.rubrics.size();
+  std::cout << "wrote " << rows.size() << " rubrics (" << items << " items: " << (a.llm_only ? 0 : run.counts.rule_items)
+            << " rule, " << run.counts.written << " LLM) to " << a.out << "\n";
+}
+
+const bool generate = register_command({"rubrics generate",
+    "write one rubric per record (JSONL); with --llm, an LLM's items after the rule items",
     [](CLI::App& app) {
-      struct Args {
-        std::vector<std::string> records;
-        std::string out;
-      };
-      auto a = std::make_shared<Args>();
+      auto a = std::make_shared<GenerateArgs>();
       app.add_option("--records", a->records, "record files (JSONL)")->required();
       app.add_option("--out", a->out, "rubrics file to write (JSONL)")->required();
-      app.callback([a] {
-        auto rubrics = rubric::generate_rubrics(load_all(a->records));
-        rubric::save_record_rubrics(a->out, rubrics);
-        size_t items = 0;
-        for (const auto& r : rubrics) items += r.rubrics.size();
-        std::cout << "wrote " << rubrics.size() << " rubrics (" << items << " items) to " << a->out << "\n";
-      });
+      a->llm.add_to(app, "llm", "the LLM that proposes rubric items");
+      app.add_option("--report", a->report, "counts and consistency report to write (JSON)");
+      app.add_flag("--llm-only", a->llm_only, "write the LLM items alone, without the rule items");
+      app.add_option("--max-items", a->options.max_items, "items asked for per record")->capture_default_str();
+      app.add_option("--max-attempts", a->options.max_attempts, "tries per record for an unparseable reply")
+          ->capture_default_str();
+      app.add_option("--duplicate-overlap", a->options.duplicate_overlap,
+                     "criterion overlap at which a proposal duplicates a rule item")
+          ->capture_default_str();
+      app.add_option("--intent-overlap", a->options.intent_overlap,
+                     "criterion overlap at which a proposal matches a rule item in the report")
+          ->capture_default_str();
+      // The LLM options mean nothing without an LLM.
+      for (const char* name : {"--report", "--llm-only", "--max-items", "--max-attempts", "--duplicate-overlap",
+                               "--intent-overlap", "--llm-model", "--llm-api-key-env"})
+        app.get_option(name)->needs(app.get_option("--llm"));
+      app.callback([a] { run_generate(*a); });
     }});
 
 const bool suite = register_command({"rubrics suite", "write a HealthBench-format single-turn suite from records",
