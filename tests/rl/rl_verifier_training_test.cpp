@@ -13,6 +13,7 @@
 #include "clinrl/records/record_io.h"
 #include "clinrl/rl/demonstrations.h"
 #include "clinrl/rl/grpo_trainer.h"
+#include "clinrl/rl/metrics_log.h"
 #include "clinrl/rl/rollout.h"
 #include "clinrl/rl/rubric_scorer.h"
 #include "clinrl/rl/run_data.h"
@@ -354,4 +355,68 @@ TEST_CASE("verifiers: configs/verifiers/served.json is a valid run config naming
                     Catch::Matchers::Contains("llm_patient.backend"));
   CHECK_THROWS_WITH(core::load_config<rl::TrainConfig>(std::nullopt, {"grpo.reward.grader=judge"}),
                     Catch::Matchers::Contains("grader"));
+}
+
+TEST_CASE("verifiers: a whole run with grader mixed on a served judge; eval of its checkpoint reuses the judge",
+          "[rl]") {
+  test::ScriptedOpenAiServer server([](const core::Conversation& m) { return judge_reply(m, nullptr); });
+  test::TempDir dir;
+  const fs::path root = dir.path();
+  test::write_text(root / "model.json", R"({"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2",
+    "vocab_size": 300, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
+    "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 1024,
+    "tie_word_embeddings": true})");
+  const std::string config = R"({
+    "run": {"name": "served", "output_root": ")" + (root / "runs").string() + R"(", "seed": 3, "threads": 1},
+    "tokenizer": {"train": {"vocab_size": 300}},
+    "policy": {"init_config": ")" + (root / "model.json").string() + R"("},
+    "sim": {"max_turns": 3},
+    "sft": {"demonstrations": 12, "epochs": 1, "row_length": 256, "rows_per_batch": 4,
+            "expert": {"max_turns": 3, "max_tests": 0}},
+    "grpo_steps": 2,
+    "grpo": {"group_size": 2, "records_per_step": 2, "micro_batch_size": 2,
+             "optimizer": {"lr": 1e-3, "total_steps": 2}, "reward": {"grader": "mixed"}},
+    "judge": {"backend": ")" + server.base_url() + R"(", "retry_backoff_s": 0},
+    "rollout": {"max_turn_tokens": 8, "max_episode_tokens": 256},
+    "checkpoints": {"every": 1, "keep_last": 3, "samples_every": 0},
+    "eval": {"records": 2}
+  })";
+  test::write_text(root / "config.json", config);
+  auto r = test::run_clinrl("train --config '" + (root / "config.json").string() + "'");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  const fs::path run = root / "runs/served";
+  auto rows = rl::read_metrics(run / "metrics.jsonl");
+  REQUIRE(rows.size() == 2);
+  // Generated rubrics carry a match block on every item, so under mixed the rule grader decides them all.
+  for (const auto& row : rows) {
+    CHECK(row["rubric_items"].get<int64_t>() > 0);
+    CHECK(row["ungraded_items"].get<int64_t>() == 0);
+    CHECK(row["judge_requests"].get<int64_t>() == 0);
+  }
+  const auto stored = core::load_config<rl::TrainConfig>(run / "checkpoints/step-000002/train_config.json");
+  CHECK(stored.grpo.reward.grader == "mixed");
+  CHECK(stored.judge.backend.backend == server.base_url());
+
+  // Eval of the step directory on the training records with a hand-written judge-only rubric file: the
+  // run's grader (mixed) and judge come from train_config.json, the rubric file from the command line.
+  auto records = records::load_records(fs::path(CLINRL_SOURCE_DIR) / "data/records/synth.test.jsonl");
+  records.resize(2);
+  records::save_records(root / "records.jsonl", records);
+  std::vector<rubric::RecordRubric> rubrics;
+  for (const auto& rec : records)
+    rubrics.push_back({rec.id, {rubric::RubricItem::from_json({{"criterion", "States the diagnosis"}, {"points", 6}}, "a"),
+                                rubric::RubricItem::from_json({{"criterion", "Says xylophonezzz"}, {"points", 2}}, "b")}});
+  rubric::save_record_rubrics(root / "rubrics.jsonl", rubrics);
+  const size_t before = server.requests();
+  auto e = test::run_clinrl("eval --checkpoint '" + (run / "checkpoints/step-000002").string() + "' --suite '" +
+                            (root / "records.jsonl").string() + "' --rubrics '" + (root / "rubrics.jsonl").string() +
+                            "' --out '" + (root / "report").string() + "'");
+  INFO(e.output);
+  REQUIRE(e.status == 0);
+  CHECK(server.requests() - before == 4);  // two records x two items, no match blocks: all to the judge
+  const auto report = core::read_json_file(root / "report/report.json");
+  CHECK(report["counts"]["judge"]["items"].get<int64_t>() == 4);
+  CHECK(report["flat"]["overall_score"].get<double>() == Approx(0.75));  // 6 / (6 + 2) in every episode
+  CHECK(report["config"]["grader"] == "mixed");
 }
