@@ -20,21 +20,33 @@ namespace fs = std::filesystem;
 namespace clinrl::rl {
 namespace {
 
-std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) { g_interrupted = true; }
+std::atomic<int> g_stop_signals{0};
+// The first SIGINT/SIGTERM asks the loop to stop; a second one ends the process at once.
+extern "C" void on_stop_signal(int sig) {
+  if (g_stop_signals.fetch_add(1) > 0) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+  }
+}
 
-// Ctrl-C asks the loop to checkpoint and stop; a second Ctrl-C kills as usual.
+// Ctrl-C, or SIGTERM from a scheduler preempting the job, checkpoints the
+// current step and stops cleanly; a second signal kills as usual.
 class InterruptGuard {
  public:
   InterruptGuard() {
-    g_interrupted = false;
-    previous_ = std::signal(SIGINT, on_sigint);
+    g_stop_signals = 0;
+    previous_int_ = std::signal(SIGINT, on_stop_signal);
+    previous_term_ = std::signal(SIGTERM, on_stop_signal);
   }
-  ~InterruptGuard() { std::signal(SIGINT, previous_); }
-  bool requested() const { return g_interrupted; }
+  ~InterruptGuard() {
+    std::signal(SIGINT, previous_int_);
+    std::signal(SIGTERM, previous_term_);
+  }
+  bool requested() const { return g_stop_signals > 0; }
 
  private:
-  void (*previous_)(int) = SIG_DFL;
+  void (*previous_int_)(int) = SIG_DFL;
+  void (*previous_term_)(int) = SIG_DFL;
 };
 
 void write_samples(const fs::path& run_dir, int64_t step, const std::vector<RolloutEpisode>& episodes) {

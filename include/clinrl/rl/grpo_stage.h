@@ -1,7 +1,8 @@
 #pragma once
 // The GRPO stage of a run: steps from the latest checkpoint (or 0) to
 // config.grpo_steps, appending metrics.jsonl, writing sample transcripts and
-// checkpoints, printing progress. Ctrl-C checkpoints the current step and stops.
+// checkpoints, printing progress. Ctrl-C or SIGTERM (a preempted job) checkpoints
+// the current step and stops; a second signal ends the process at once.
 // Episodes play against the verifiers' patient and are graded by its grader.
 #include <cstdint>
 #include <filesystem>
