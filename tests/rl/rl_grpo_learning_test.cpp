@@ -34,7 +34,9 @@ int64_t sample(const std::vector<double>& probs, Rng& rng) {
 
 struct RunResult {
   std::vector<double> reward_per_step;
-  double simulator_logit_change = 0;
+  // Largest change of the first step's gradient when every simulator token is
+  // replaced by another: 0 when they carry no loss, as they must not.
+  double simulator_token_effect = -1;
 };
 
 RunResult train(rl::GrpoOptions options, int steps, uint64_t seed) {
@@ -65,6 +67,21 @@ RunResult train(rl::GrpoOptions options, int steps, uint64_t seed) {
                                       options.std_eps);
     auto advantages = torch::tensor(adv.values, torch::kDouble);
     auto old_logp = torch::log_softmax(logits.detach(), 0).index({tokens});
+    if (step == 0) {
+      auto gradient = [&](const torch::Tensor& toks) {
+        rl::GrpoLossInput in;
+        in.logp = torch::log_softmax(logits, 0).index({toks});
+        in.old_logp = torch::log_softmax(logits.detach(), 0).index({toks});
+        in.advantages = advantages;
+        in.loss_mask = mask;
+        return torch::autograd::grad({rl::grpo_loss(in, options).loss}, {logits})[0];
+      };
+      auto others = tokens.clone();
+      for (int e = 0; e < episodes; ++e)
+        for (int64_t t = 0; t < kLength; ++t)
+          if (!kPolicyToken[t]) others[e][t] = (tokens[e][t].item<int64_t>() + 7) % kVocab;
+      result.simulator_token_effect = (gradient(tokens) - gradient(others)).abs().max().item<double>();
+    }
     // num_iterations passes over the same rollouts, ratios against old_logp.
     for (int it = 0; it < options.num_iterations; ++it) {
       rl::GrpoLossInput in;
@@ -126,6 +143,11 @@ TEST_CASE("grpo learning: the reward of a tiny task rises clearly", "[rl]") {
     CHECK(last > first + 0.3);
     CHECK(last > 0.85);
   }
+}
+
+TEST_CASE("grpo learning: the simulator's tokens carry no loss", "[rl]") {
+  auto r = train(tiny_options(), 1, 11);
+  CHECK(r.simulator_token_effect == 0.0);
 }
 
 TEST_CASE("grpo learning: the same seed gives the same run", "[rl]") {

@@ -390,7 +390,9 @@ TEST_CASE("serve: 8 concurrent clients get the answers one client gets", "[serve
   for (int c = 0; c < clients; ++c) CHECK(together[c] == alone[c]);
   const auto after = s.server->stats();
   CHECK(after.batched_requests - before.batched_requests == clients * per_client);
-  WARN("24 concurrent requests went out in " << after.batches - before.batches << " batches");
+  // Batching happened: 24 requests from 8 concurrent clients shared generation calls.
+  INFO("24 concurrent requests went out in " << after.batches - before.batches << " batches");
+  CHECK(after.batches - before.batches < clients * per_client);
 }
 
 namespace {
