@@ -35,7 +35,7 @@ const bool check = register_command({"data check", "validate records and scan te
           clean = clean && report.problems == 0 && report.findings == 0;
         }
         std::cout.flush();
-        if (!clean) std::exit(1);
+        if (!clean) std::exit(kFoundProblemsExit);
       });
     }});
 

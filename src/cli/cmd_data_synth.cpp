@@ -67,7 +67,7 @@ const bool lint = register_command({"data lint-kb", "check the knowledge base fo
         std::cout << core::format("{}: {} conditions in {} specialties; {} errors, {} warnings\n", *dir, kb.conditions.size(),
                                   specialties.size(), errors, issues.size() - errors);
         std::cout.flush();
-        if (errors > 0) std::exit(1);
+        if (errors > 0) std::exit(kFoundProblemsExit);
       });
     }});
 

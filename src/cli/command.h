@@ -11,6 +11,12 @@
 
 namespace clinrl::cli {
 
+// Exit status of a checking command (data check, data lint-kb) that ran to
+// the end and found problems in its input: neither success (0), a usage or
+// input error (2), nor an internal error (1).
+constexpr int kFoundProblemsExit = 3;
+
+
 struct Command {
   std::string path;  // "info", or "data synth" for a command inside a group
   std::string help;

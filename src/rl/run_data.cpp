@@ -12,8 +12,7 @@ namespace clinrl::rl {
 namespace {
 
 std::vector<records::Record> load_split(const std::string& path, const char* what) {
-  fs::path p = resolve_data_path(path);
-  if (!fs::exists(p)) throw UserError(core::format("data.{}: record file not found: {}", what, path));
+  fs::path p = resolve_data_path(path, std::string("data.") + what);
   auto records = records::load_records(p);
   if (records.empty()) throw UserError(core::format("data.{}: {} holds no records", what, p.string()));
   return records;
@@ -21,11 +20,19 @@ std::vector<records::Record> load_split(const std::string& path, const char* wha
 
 }  // namespace
 
-fs::path resolve_data_path(const std::string& path) {
+fs::path resolve_data_path(const std::string& path, const std::string& key) {
   fs::path p(path);
-  if (p.is_absolute() || fs::exists(p)) return p;
+  if (p.is_absolute()) {
+    if (!fs::exists(p)) throw UserError(core::format("{}: {} does not exist", key, path));
+    return p;
+  }
+  if (fs::exists(p)) return p;
   fs::path in_tree = fs::path(CLINRL_SOURCE_DIR) / p;
-  return fs::exists(in_tree) ? in_tree : p;
+  if (!fs::exists(in_tree))
+    throw UserError(core::format("{}: {} exists neither in the working directory ({}) nor in the source tree ({})", key,
+                                 path, fs::current_path().string(), CLINRL_SOURCE_DIR));
+  log::info("{}: {} is not in the working directory; using the source tree's {}", key, path, in_tree.string());
+  return in_tree;
 }
 
 RunData load_run_data(const TrainConfig& config) {

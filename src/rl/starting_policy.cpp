@@ -21,7 +21,7 @@ bool has_weights(const fs::path& dir) { return fs::exists(dir / "model.safetenso
 // A new model of the configured shape, written as RUN_DIR/init.
 fs::path initialise_model(const fs::path& run_dir, const TrainConfig& config, const fs::path& tokenizer_file) {
   const fs::path dir = run_dir / "init";
-  auto options = model::load_hf_config(resolve_data_path(config.policy.init_config));
+  auto options = model::load_hf_config(resolve_data_path(config.policy.init_config, "policy.init_config"));
   options.vocab_size = model::Tokenizer::load(tokenizer_file).vocab_size();
   model::Transformer fresh(options);
   fresh->initialize(config.policy.init_seed);
@@ -91,7 +91,7 @@ SftDecision decide_sft(const TrainConfig& config) {
 }
 
 DemonstrationSource::DemonstrationSource(const TrainConfig& config, const RunData& data)
-    : config_(config), data_(data), book_(QuestionBook::load(resolve_data_path(config.sft.question_book))) {}
+    : config_(config), data_(data), book_(QuestionBook::load(resolve_data_path(config.sft.question_book, "sft.question_book"))) {}
 
 const std::vector<Demonstration>& DemonstrationSource::train() {
   if (train_.empty())
@@ -112,7 +112,7 @@ fs::path provide_tokenizer(const fs::path& run_dir, const TrainConfig& config, D
   if (!config.policy.checkpoint.empty()) {
     model::Tokenizer::load(config.policy.checkpoint).save(file);
   } else if (!config.tokenizer.path.empty()) {
-    model::Tokenizer::load(resolve_data_path(config.tokenizer.path)).save(file);
+    model::Tokenizer::load(resolve_data_path(config.tokenizer.path, "tokenizer.path")).save(file);
   } else {
     auto t0 = std::chrono::steady_clock::now();
     auto tokenizer =

@@ -49,8 +49,8 @@ TrainingSummary run_training(const TrainingRequest& request) {
   const RunData data = load_run_data(cfg);
   // Every record needs its rubric, and every backend must answer, before any training.
   if (!cfg.rubrics.path.empty()) {
-    record_rubrics(data.train, resolve_data_path(cfg.rubrics.path).string());
-    record_rubrics(data.test, resolve_data_path(cfg.rubrics.path).string());
+    record_rubrics(data.train, resolve_data_path(cfg.rubrics.path, "rubrics.path").string());
+    record_rubrics(data.test, resolve_data_path(cfg.rubrics.path, "rubrics.path").string());
   }
   Verifiers verifiers = request.sft_only ? Verifiers() : Verifiers::open(cfg);
   DemonstrationSource demonstrations(cfg, data);

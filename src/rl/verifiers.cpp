@@ -58,7 +58,7 @@ ScorerOptions scorer_options(const TrainConfig& config, const Verifiers& verifie
   o.judge = verifiers.judge();
   o.turn_rubrics = turn_rubrics;
   o.max_turns = config.sim.max_turns;
-  o.rubrics_path = config.rubrics.path.empty() ? "" : resolve_data_path(config.rubrics.path).string();
+  o.rubrics_path = config.rubrics.path.empty() ? "" : resolve_data_path(config.rubrics.path, "rubrics.path").string();
   return o;
 }
 

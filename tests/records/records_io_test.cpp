@@ -102,7 +102,7 @@ TEST_CASE("bad lines are reported with their line number, never a crash", "[reco
   CHECK_THROWS_AS(load_records(dir / "bad.jsonl"), clinrl::UserError);
 
   auto run = clinrl::test::run_clinrl("data check --records " + (dir / "bad.jsonl").string());
-  CHECK(run.status == 1);
+  CHECK(run.status == 3);  // checked, found problems
   CHECK(run.output.find("bad.jsonl:2: truncated JSON") != std::string::npos);
   CHECK(run.output.find("bad.jsonl:3: invalid UTF-8 at byte") != std::string::npos);
   CHECK(run.output.find("bad.jsonl:5: record 'm': missing required key 'diagnosis'") != std::string::npos);

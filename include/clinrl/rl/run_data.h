@@ -19,8 +19,10 @@ struct RunData {
   Simulators train_sims, val_sims;  // the test simulators are made by the held-out evaluation
 };
 
-// A relative data path works from the working directory or the source tree.
-std::filesystem::path resolve_data_path(const std::string& path);
+// A relative data path is looked up in the working directory, then in the
+// source tree (logged); UserError naming `key` (the config key) and both
+// places when it is in neither, or when an absolute path does not exist.
+std::filesystem::path resolve_data_path(const std::string& path, const std::string& key);
 
 // UserError naming the data.* key when a file is missing or holds no records.
 RunData load_run_data(const TrainConfig& config);
