@@ -8,8 +8,8 @@
 #include <mutex>
 #include <thread>
 
-// Debian's libtorch is built with Gloo, but its headers hide the Gloo process
-// group behind this macro; defined here only, after the precompiled header.
+// The headers hide the Gloo process group behind this macro, which torch's
+// CMake config normally passes; a config that does not still gets it here.
 #ifndef USE_C10D_GLOO
 #define USE_C10D_GLOO
 #endif

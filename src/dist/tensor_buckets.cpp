@@ -37,10 +37,20 @@ void in_buckets(const std::vector<torch::Tensor>& tensors, int64_t bucket_bytes,
 
 void all_reduce_gradients(ProcessGroup& group, const std::vector<torch::Tensor>& params, int64_t bucket_bytes) {
   if (group.world_size() == 1) return;
+  std::vector<torch::Tensor> trained;
+  for (const auto& p : params)
+    if (p.requires_grad()) trained.push_back(p);
+  // Which parameters have a gradient on some rank: the others must stay
+  // without one, as in one process (the optimizer skips them).
+  std::vector<torch::Tensor> present{torch::zeros({static_cast<int64_t>(trained.size())}, torch::kFloat32)};
+  for (size_t i = 0; i < trained.size(); ++i)
+    if (trained[i].grad().defined()) present[0][static_cast<int64_t>(i)] = 1.0f;
+  group.all_reduce_sum(present);
   std::vector<torch::Tensor> grads;
-  for (const auto& p : params) {
-    if (!p.requires_grad()) continue;
-    if (!p.grad().defined()) const_cast<torch::Tensor&>(p).mutable_grad() = torch::zeros_like(p);
+  for (size_t i = 0; i < trained.size(); ++i) {
+    auto& p = trained[i];
+    if (present[0][static_cast<int64_t>(i)].item<float>() == 0) continue;
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
     grads.push_back(p.grad());
   }
   in_buckets(grads, bucket_bytes, [&](std::vector<torch::Tensor>& flat) { group.all_reduce_sum(flat); });

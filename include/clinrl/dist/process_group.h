@@ -38,6 +38,10 @@ class ProcessGroup {
   virtual int local_world_size() const = 0;
   bool is_main() const { return rank() == 0; }
 
+  // The size of the flat buckets many tensors are reduced in (dist.bucket_mb).
+  int64_t bucket_bytes() const { return bucket_bytes_; }
+  void set_bucket_bytes(int64_t bytes) { bucket_bytes_ = bytes; }
+
   // In place, element-wise sum over ranks (every tensor contiguous, on CPU).
   virtual void all_reduce_sum(std::vector<torch::Tensor>& tensors) = 0;
   // In place: every rank ends with root's values.
@@ -50,6 +54,9 @@ class ProcessGroup {
   std::vector<std::string> all_gather_bytes(const std::string& bytes);
   // Sum of one number over ranks.
   double sum(double value);
+
+ private:
+  int64_t bucket_bytes_ = 25 << 20;
 };
 
 // The run's process group; a world of one until set_world() is called.
