@@ -49,6 +49,7 @@ fs::path tiny_config(const fs::path& root, const std::string& grpo_extra) {
             "expert": {"max_turns": 3, "max_tests": 0}},
     "grpo_steps": 3,
     "grpo": {"group_size": 2, "records_per_step": 3, "micro_batch_size": 2, )" + grpo_extra + R"(
+             "reward": {"length_weight": 1.0, "length_max_tokens": 20, "length_cache_tokens": 16},
              "optimizer": {"lr": 1e-3, "total_steps": 3}},
     "rollout": {"max_turn_tokens": 8, "max_episode_tokens": 256},
     "checkpoints": {"every": 1, "keep_last": 3, "samples_every": 1},
@@ -113,6 +114,10 @@ void check_equivalent(const std::string& grpo_extra) {
   CHECK(fs::exists(b / "rank-1.log"));
   const SplitMetrics ma = split_metrics(a / "metrics.jsonl"), mb = split_metrics(b / "metrics.jsonl");
   CHECK(ma.exact == mb.exact);  // rewards, episode statistics, dynamic sampling, token counts
+  // The rewards vary within groups (the length term), so the GRPO updates are not empty.
+  double spread = 0;
+  for (const auto& row : ma.exact) spread += row["reward_std"].get<double>();
+  CHECK(spread > 0);
   REQUIRE(ma.rounded.size() == mb.rounded.size());
   for (size_t i = 0; i < ma.rounded.size(); ++i)
     for (const auto& [key, value] : ma.rounded[i].items()) {
