@@ -11,7 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
-#include <regex>
+#include <algorithm>
 #include <thread>
 
 #include "clinrl/core/strings.h"
@@ -59,13 +59,25 @@ fs::path long_config(const fs::path& root) {
   return root / "config.json";
 }
 
-// The pid rank 1 wrote to its log ("data parallel: rank 1 of 2 (pid N)"), or 0.
-pid_t rank_pid(const fs::path& log) {
-  if (!fs::exists(log)) return 0;
-  std::smatch m;
-  const std::string text = test::read_text(log);
-  if (!std::regex_search(text, m, std::regex("rank 1 of 2 \\(pid ([0-9]+)\\)"))) return 0;
-  return static_cast<pid_t>(std::stol(m[1]));
+// The pid of the process running `clinrl train --config <config>` as RANK=1
+// (found through /proc: the log files are written in blocks), or 0.
+pid_t rank_one_pid(const fs::path& config) {
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline, environ;
+    try {
+      cmdline = test::read_text(entry.path() / "cmdline");
+      environ = test::read_text(entry.path() / "environ");
+    } catch (const std::exception&) {
+      continue;  // gone, or not ours
+    }
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find("train --config " + config.string()) == std::string::npos) continue;
+    if (("\0" + environ).find(std::string("\0RANK=1\0", 8)) == std::string::npos) continue;
+    return static_cast<pid_t>(std::stol(name));
+  }
+  return 0;
 }
 
 }  // namespace
@@ -83,7 +95,7 @@ TEST_CASE("dist failure: a killed rank makes the survivor exit naming it; --resu
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(3);
   while (std::chrono::steady_clock::now() < give_up) {
     if (fs::exists(run / "metrics.jsonl") && rl::read_metrics(run / "metrics.jsonl").size() >= 2 &&
-        (victim = rank_pid(run / "rank-1.log")) != 0)
+        (victim = rank_one_pid(config)) != 0)
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
