@@ -48,25 +48,24 @@ std::string str_arg(int argc, char** argv, const char* name, const std::string& 
 // A tiny run without SFT: the GRPO steps are the work measured.
 fs::path write_config(const fs::path& root, int64_t steps, int64_t records, int64_t hidden) {
   fs::create_directories(root);
-  std::ofstream(root / "model.json") << core::format(
-      R"({{"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "vocab_size": 300, "hidden_size": {},
-      "intermediate_size": {}, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
-      "max_position_embeddings": 1024, "tie_word_embeddings": true}})",
-      hidden, hidden * 2);
-  std::ofstream(root / "config.json") << core::format(R"({{
-    "run": {{"name": "run", "output_root": "{}", "seed": 3}},
-    "tokenizer": {{"train": {{"vocab_size": 300}}}},
-    "policy": {{"init_config": "{}"}},
-    "sft_enabled": false, "sft": {{"demonstrations": 8, "expert": {{"max_turns": 3, "max_tests": 0}}}},
-    "sim": {{"max_turns": 4}},
-    "grpo_steps": {},
-    "grpo": {{"group_size": 4, "records_per_step": {}, "micro_batch_size": 4, "optimizer": {{"lr": 1e-3}}}},
-    "rollout": {{"max_turn_tokens": 24, "max_episode_tokens": 512}},
-    "checkpoints": {{"every": 1000, "samples_every": 0}},
-    "eval": {{"records": 1}}
-  }})",
-                                                      (root / "runs").string(), (root / "model.json").string(), steps,
-                                                      records);
+  const core::Json model = {{"architectures", {"Qwen2ForCausalLM"}}, {"model_type", "qwen2"}, {"vocab_size", 300},
+                            {"hidden_size", hidden}, {"intermediate_size", hidden * 2}, {"num_hidden_layers", 2},
+                            {"num_attention_heads", 4}, {"num_key_value_heads", 2},
+                            {"max_position_embeddings", 1024}, {"tie_word_embeddings", true}};
+  std::ofstream(root / "model.json") << model.dump();
+  const core::Json config = {
+      {"run", {{"name", "run"}, {"output_root", (root / "runs").string()}, {"seed", 3}}},
+      {"tokenizer", {{"train", {{"vocab_size", 300}}}}},
+      {"policy", {{"init_config", (root / "model.json").string()}}},
+      {"sft_enabled", false},
+      {"sft", {{"demonstrations", 8}, {"expert", {{"max_turns", 3}, {"max_tests", 0}}}}},
+      {"sim", {{"max_turns", 4}}},
+      {"grpo_steps", steps},
+      {"grpo", {{"group_size", 4}, {"records_per_step", records}, {"micro_batch_size", 4}, {"optimizer", {{"lr", 1e-3}}}}},
+      {"rollout", {{"max_turn_tokens", 24}, {"max_episode_tokens", 512}}},
+      {"checkpoints", {{"every", 1000}, {"samples_every", 0}}},
+      {"eval", {{"records", 1}}}};
+  std::ofstream(root / "config.json") << config.dump(2);
   return root / "config.json";
 }
 
