@@ -100,7 +100,7 @@ double max_weight_difference(const fs::path& a, const fs::path& b) {
   return worst;
 }
 
-void check_equivalent(const std::string& grpo_extra) {
+void check_equivalent(const std::string& grpo_extra, bool resume_on_one = false) {
   test::TempDir dir;
   const fs::path config = tiny_config(dir.path(), grpo_extra);
   auto one = test::run_clinrl("train --config " + config.string() + " --set run.name=one");
@@ -130,12 +130,22 @@ void check_equivalent(const std::string& grpo_extra) {
   }
   CHECK(max_weight_difference(a / "sft", b / "sft") < 1e-5);
   CHECK(max_weight_difference(a / "checkpoints/step-000003", b / "checkpoints/step-000003") < 1e-5);
+  if (!resume_on_one) return;
+  // The 2-process run stopped after step 2, resumed on 1 process: the same step-3 weights.
+  const fs::path c = dir / "runs/resumed";
+  fs::copy(b, c, fs::copy_options::recursive);
+  fs::remove_all(c / "checkpoints/step-000003");
+  fs::remove(c / "eval.json");
+  auto resumed = test::run_clinrl("train --resume " + c.string());
+  INFO(resumed.output);
+  REQUIRE(resumed.status == 0);
+  CHECK(max_weight_difference(a / "checkpoints/step-000003", c / "checkpoints/step-000003") < 1e-5);
 }
 
 }  // namespace
 
-TEST_CASE("dist training: 2 processes equal 1 process (SFT, 3 GRPO steps)", "[dist][slow]") {
-  check_equivalent("");
+TEST_CASE("dist training: 2 processes equal 1 process (SFT, 3 GRPO steps), also resumed on 1", "[dist][slow]") {
+  check_equivalent("", /*resume_on_one=*/true);
 }
 
 TEST_CASE("dist training: 2 processes equal 1 with num_iterations 2, kl_beta and dynamic sampling", "[dist][slow]") {
