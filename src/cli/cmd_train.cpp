@@ -1,8 +1,10 @@
 // clinrl train / clinrl sft: launch a run from a config (or continue one).
+#include <cstdlib>
 #include <iostream>
 
 #include "clinrl/core/config.h"
 #include "clinrl/core/logging.h"
+#include "clinrl/dist/process_group.h"
 #include "clinrl/rl/optimizer.h"
 #include "clinrl/rl/training_run.h"
 #include "command.h"
@@ -39,6 +41,15 @@ rl::TrainingRequest make_request(const TrainArgs& args, bool sft_only) {
   return request;
 }
 
+// The processes torchrun or `clinrl launch` started (RANK, WORLD_SIZE, ...);
+// nothing to join for a single process.
+void join_processes(const rl::TrainConfig& config) {
+  const dist::LaunchEnv env = dist::LaunchEnv::from_environment();
+  if (env.world_size == 1) return;
+  const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(config.dist.timeout_seconds * 1000));
+  dist::set_world(dist::ProcessGroup::connect(env, timeout));
+}
+
 void print_summary(const rl::TrainingSummary& s) {
   std::cout << "run directory: " << s.run_dir.string() << "\n";
   if (s.grpo_steps_done > 0)
@@ -61,7 +72,18 @@ void add_train_command(const char* name, const char* help, bool sft_only) {
                       app.add_option("--resume", args->resume, "continue the run in this directory from its last good checkpoint");
                       app.callback([args, sft_only] {
                         try {
-                          print_summary(rl::run_training(make_request(*args, sft_only)));
+                          const rl::TrainingRequest request = make_request(*args, sft_only);
+                          join_processes(request.config);
+                          const rl::TrainingSummary summary = rl::run_training(request);
+                          dist::world().barrier();
+                          const bool main = dist::world().is_main();
+                          dist::set_world(nullptr);
+                          if (main) print_summary(summary);
+                        } catch (const dist::CollectiveError& e) {
+                          // A peer is gone: tearing the group down could wait on it, so exit now.
+                          std::cerr << "error: " << e.what() << "\n";
+                          std::cerr.flush();
+                          std::_Exit(1);
                         } catch (const rl::NonFiniteError& e) {
                           throw UserError(core::format("training stopped at step {}: {} (no checkpoint written)",
                                                        e.step(), e.what()));

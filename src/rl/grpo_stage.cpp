@@ -9,6 +9,7 @@
 #include "clinrl/core/config.h"
 #include "clinrl/core/logging.h"
 #include "clinrl/core/strings.h"
+#include "clinrl/dist/process_group.h"
 #include "clinrl/rl/grpo_trainer.h"
 #include "clinrl/rl/metrics_log.h"
 #include "clinrl/rl/demonstrations.h"
@@ -49,9 +50,16 @@ class InterruptGuard {
   void (*previous_term_)(int) = SIG_DFL;
 };
 
+// Every rank's transcripts (rank by rank); rank 0 writes them.
 void write_samples(const fs::path& run_dir, int64_t step, const std::vector<RolloutEpisode>& episodes) {
+  core::Json mine = core::Json::array();
+  for (const auto& e : episodes) mine.push_back(sim::episode_to_json(e.transcript));
+  dist::ProcessGroup& world = dist::world();
+  const auto all = world.all_gather_bytes(mine.dump());
+  if (!world.is_main()) return;
   core::Json rows = core::Json::array();
-  for (const auto& e : episodes) rows.push_back(sim::episode_to_json(e.transcript));
+  for (const auto& part : all)
+    for (auto& row : core::Json::parse(part)) rows.push_back(std::move(row));
   core::write_json_file_atomic(run_dir / "samples" / core::format("step-{}.json", step), rows);
 }
 
@@ -79,23 +87,31 @@ GrpoStageResult run_grpo_stage(model::ChatModel& policy, const TrainConfig& conf
   const int64_t start = latest ? latest->step : 0;
   if (latest) trainer.restore_optimizer(latest->dir);
   const fs::path metrics_file = run_dir / "metrics.jsonl";
-  truncate_metrics_after(metrics_file, start);
+  // Rank 0 alone writes metrics, samples, checkpoints and the progress line.
+  dist::ProcessGroup& world = dist::world();
+  const bool main = world.is_main();
+  if (main) truncate_metrics_after(metrics_file, start);
 
   GrpoStageResult result;
   result.steps_done = start;
   {
-    MetricsWriter metrics(metrics_file);
+    std::optional<MetricsWriter> metrics;
+    if (main) metrics.emplace(metrics_file);
     InterruptGuard interrupt;
     const auto t_start = std::chrono::steady_clock::now();
     for (int64_t s = start; s < config.grpo_steps; ++s) {
       const StepMetrics row = trainer.step(s);
-      metrics.append(core::to_json_value(row));
+      if (main) metrics->append(core::to_json_value(row));
       const int64_t done = s + 1;
       const bool last = done == config.grpo_steps;
       if (config.checkpoints.samples_every > 0 && (done % config.checkpoints.samples_every == 0 || last))
         write_samples(run_dir, done, trainer.last_rollouts());
-      const bool stop = interrupt.requested();
-      if (done % config.checkpoints.every == 0 || last || stop) trainer.save(done, config_json);
+      // A Ctrl-C on any rank stops every rank after the same step.
+      const bool stop = world.sum(interrupt.requested() ? 1.0 : 0.0) > 0;
+      if (done % config.checkpoints.every == 0 || last || stop) {
+        if (main) trainer.save(done, config_json);
+        world.barrier();  // the checkpoint counts once rank 0 has replaced the directory
+      }
       ProgressInfo progress;
       progress.step = done;
       progress.total_steps = config.grpo_steps;
@@ -103,7 +119,7 @@ GrpoStageResult run_grpo_stage(model::ChatModel& policy, const TrainConfig& conf
       progress.reward_std = row.reward_std;
       progress.seconds_per_step = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count() /
                                   static_cast<double>(done - start);
-      std::cerr << format_progress(progress) << "\n";
+      if (main) std::cerr << format_progress(progress) << "\n";
       result.steps_done = done;
       if (stop) {
         log::warn("interrupted: checkpoint of step {} written; continue with --resume {}", done, run_dir.string());
@@ -112,6 +128,7 @@ GrpoStageResult run_grpo_stage(model::ChatModel& policy, const TrainConfig& conf
       }
     }
   }
+  world.barrier();  // rank 0 has closed metrics.jsonl
   auto rows = read_metrics(metrics_file);
   const size_t k = std::min<size_t>(5, rows.size());
   result.first_rewards_mean = mean_reward(rows, 0, k);

@@ -8,6 +8,7 @@
 #include "clinrl/core/strings.h"
 #include "clinrl/core/logging.h"
 #include "clinrl/rl/advantages.h"
+#include "clinrl/rl/data_parallel.h"
 #include "clinrl/rl/dynamic_sampling.h"
 #include "clinrl/rl/grpo_update.h"
 #include "clinrl/rl/lr_schedule.h"
@@ -64,17 +65,22 @@ GrpoTrainer::Rollouts GrpoTrainer::roll_out_groups(int64_t step, StepMetrics& me
   DynamicSampler sampler = g.dynamic_sampling ? DynamicSampler(g.records_per_step, g.max_resample_batches)
                                               : DynamicSampler::keep_all(g.records_per_step);
   int round = 0;
+  dist::ProcessGroup& world = dist::world();
   policy_.model->eval();
   do {
-    const int groups = sampler.groups_to_request();
-    auto records = sample_records(step, round, groups);
+    const int all_groups = sampler.groups_to_request();
+    auto records = sample_records(step, round, all_groups);
+    // This rank plays whole groups; every key below is the step-wide index.
+    const std::vector<int> mine = groups_of_rank(world, all_groups);
+    const int groups = static_cast<int>(mine.size());
     std::vector<EpisodeJob> jobs;
-    for (int grp = 0; grp < groups; ++grp)
+    for (int grp : mine)
       for (int k = 0; k < g.group_size; ++k) {
+        const int at = grp * g.group_size + k;
         uint64_t index = (static_cast<uint64_t>(step) << 24) | (static_cast<uint64_t>(round) << 16) |
-                         static_cast<uint64_t>(grp * g.group_size + k);
+                         static_cast<uint64_t>(at);
         jobs.push_back({simulators_[records[static_cast<size_t>(grp)]],
-                        Rng::stream(config_.run.seed, "grpo-episode", index).next_u64()});
+                        Rng::stream(config_.run.seed, "grpo-episode", index).next_u64(), at});
       }
     auto t0 = Clock::now();
     uint64_t sampler_seed = Rng::stream(config_.run.seed, "grpo-sampler", static_cast<uint64_t>(step) * 64 +
@@ -114,19 +120,31 @@ GrpoTrainer::Rollouts GrpoTrainer::roll_out_groups(int64_t step, StepMetrics& me
     }
     metrics.seconds_grade += seconds_since(t1);
 
-    for (size_t grp : sampler.offer(group_rewards))
+    // Dynamic sampling decides on every rank's groups, identically everywhere.
+    const auto all_rewards = gather_group_rewards(world, mine, group_rewards, all_groups);
+    std::vector<int> local_of(static_cast<size_t>(all_groups), -1);
+    for (size_t i = 0; i < mine.size(); ++i) local_of[static_cast<size_t>(mine[i])] = static_cast<int>(i);
+    for (size_t grp : sampler.offer(all_rewards)) {
+      const int local = local_of[grp];
       for (int k = 0; k < g.group_size; ++k) {
-        size_t i = grp * static_cast<size_t>(g.group_size) + static_cast<size_t>(k);
-        kept.episodes.push_back(std::move(episodes[i]));
-        kept.rewards.push_back(group_rewards[grp][static_cast<size_t>(k)]);
-        kept.scores.push_back(scores[i]);
+        if (local >= 0) {
+          size_t i = static_cast<size_t>(local) * static_cast<size_t>(g.group_size) + static_cast<size_t>(k);
+          kept.episodes.push_back(std::move(episodes[i]));
+          kept.rewards.push_back(all_rewards[grp][static_cast<size_t>(k)]);
+          kept.scores.push_back(scores[i]);
+          kept.positions.push_back(kept.all_rewards.size());
+        }
+        kept.all_rewards.push_back(all_rewards[grp][static_cast<size_t>(k)]);
       }
+    }
     ++round;
   } while (sampler.needs_more());
-  if (verifiers_) set_verifier_metrics(verifiers_->take_stats(), metrics);
+  if (verifiers_) set_verifier_metrics(verifiers_->take_stats(), metrics);  // this rank's verifier calls
+  metrics.rubric_items = static_cast<int64_t>(world.sum(static_cast<double>(metrics.rubric_items)));
+  metrics.ungraded_items = static_cast<int64_t>(world.sum(static_cast<double>(metrics.ungraded_items)));
   check_ungraded(step, metrics);
   metrics.zero_variance_fraction = sampler.zero_variance_fraction();
-  metrics.groups_trained = static_cast<int64_t>(kept.rewards.size() / static_cast<size_t>(g.group_size));
+  metrics.groups_trained = static_cast<int64_t>(kept.all_rewards.size() / static_cast<size_t>(g.group_size));
   metrics.generation_rounds = round;
   return kept;
 }
@@ -149,11 +167,14 @@ void GrpoTrainer::update(int64_t step, const Rollouts& kept, StepMetrics& metric
   const GrpoOptions& g = config_.grpo;
   auto t0 = Clock::now();
   policy_.model->train();
-  if (!kept.episodes.empty()) {
-    auto adv = compute_advantages(kept.rewards, g.group_size, parse_advantage_scale(g.scale), g.std_eps);
+  if (!kept.all_rewards.empty()) {
+    // Advantages over the whole step (scale batch needs every rank's rewards), then this rank's.
+    auto adv = compute_advantages(kept.all_rewards, g.group_size, parse_advantage_scale(g.scale), g.std_eps);
+    std::vector<double> my_advantages;
+    for (size_t p : kept.positions) my_advantages.push_back(adv.values[p]);
     std::vector<EpisodeTokens> tokens;
     for (const auto& e : kept.episodes) tokens.push_back(e.tokens);
-    auto result = grpo_update(policy_.model, *optimizer_, tokens, adv.values, g, step,
+    auto result = grpo_update(policy_.model, *optimizer_, tokens, my_advantages, g, step,
                               reference_ ? &reference_ : nullptr);
     metrics.loss = result.loss;
     metrics.clip_fraction = result.stats.clip_fraction;
@@ -179,7 +200,10 @@ StepMetrics GrpoTrainer::step(int64_t step) {
   set_learning_rate(*optimizer_, metrics.lr);
   Rollouts kept = roll_out_groups(step, metrics);
   update(step, kept, metrics);
-  add_episode_metrics(kept.episodes, kept.rewards, kept.scores, metrics);
+  std::vector<EpisodeSummary> summaries;
+  for (size_t i = 0; i < kept.episodes.size(); ++i)
+    summaries.push_back(summarize_episode(kept.episodes[i], kept.rewards[i], kept.scores[i]));
+  add_episode_metrics(gather_summaries(dist::world(), kept.positions, summaries, kept.all_rewards.size()), metrics);
   last_rollouts_ = std::move(kept.episodes);
   PeakMemory peak = read_peak_memory(policy_.model->device());
   metrics.peak_host_mb = peak.host_mb;

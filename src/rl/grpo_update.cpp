@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
+#include "clinrl/dist/tensor_buckets.h"
 #include "clinrl/model/activation_checkpoint.h"
 #include "clinrl/model/token_logprobs.h"
+#include "clinrl/rl/data_parallel.h"
 #include "clinrl/rl/optimizer.h"
 
 namespace clinrl::rl {
@@ -68,8 +70,11 @@ UpdateResult grpo_update(model::Transformer& policy, torch::optim::Optimizer& op
     normalizer.tokens += static_cast<double>(n);
     normalizer.sequences += n > 0 ? 1 : 0;
   }
-  normalizer.tokens = std::max(1.0, normalizer.tokens);
-  normalizer.sequences = std::max(1.0, normalizer.sequences);
+  // Over every rank's episodes: each rank's loss is then its share of the
+  // one-process loss, and the summed gradients are the one-process gradient.
+  dist::ProcessGroup& world = dist::world();
+  normalizer.tokens = std::max(1.0, world.sum(normalizer.tokens));
+  normalizer.sequences = std::max(1.0, world.sum(normalizer.sequences));
 
   std::vector<torch::Tensor> params = policy->parameters();
   model::ActivationCheckpointingGuard checkpointing(options.activation_checkpointing);
@@ -105,11 +110,13 @@ UpdateResult grpo_update(model::Transformer& policy, torch::optim::Optimizer& op
       merged = start == 0 ? out.stats : merge_stats(merged, out.stats);
       result.tokens += batch.attention.sum().item<int64_t>();
     }
+    dist::all_reduce_gradients(world, params, world.bucket_bytes());
     result.grad_norm = clip_gradients(params, options.optimizer.grad_clip, step);
     optimizer.step();
-    result.stats = merged;
-    result.loss = step_loss;
+    result.stats = merge_stats_over_ranks(world, merged);
+    result.loss = world.sum(step_loss);
   }
+  result.tokens = static_cast<int64_t>(world.sum(static_cast<double>(result.tokens)));
   return result;
 }
 

@@ -1,3 +1,4 @@
+#include "clinrl/dist/process_group.h"
 #include "clinrl/rl/held_out_eval.h"
 
 #include "clinrl/core/atomic_file.h"
@@ -44,7 +45,7 @@ HeldOutResult evaluate_held_out(model::ChatModel& policy, const TrainConfig& con
   eval["grpo"] = score_to_json(result.final_policy);
   eval["reward_first5"] = first_rewards_mean;
   eval["reward_last5"] = last_rewards_mean;
-  core::write_json_file_atomic(run_dir / "eval.json", eval);
+  if (dist::world().is_main()) core::write_json_file_atomic(run_dir / "eval.json", eval);  // every rank evaluates; rank 0 writes
   return result;
 }
 

@@ -106,7 +106,8 @@ std::vector<RolloutEpisode> play(model::ChatModel& policy, const std::vector<Epi
     for (auto& l : admitted) {
       const size_t j = l.job;
       // The job's own stream, so its draws do not depend on when it was admitted.
-      session.set_rng(l.sequence, Rng::stream(sampler_seed, "sample", static_cast<uint64_t>(j)));
+      const int64_t stream = jobs[j].sample_stream >= 0 ? jobs[j].sample_stream : static_cast<int64_t>(j);
+      session.set_rng(l.sequence, Rng::stream(sampler_seed, "sample", static_cast<uint64_t>(stream)));
       auto prompt = to_int64(chat.render(to_conversation(l.state.transcript(), options.system_prompt), true).ids);
       add_tokens(out[j].tokens, prompt, nullptr);
       session.append(l.sequence, prompt);

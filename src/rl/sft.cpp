@@ -4,8 +4,10 @@
 
 #include "clinrl/core/config.h"
 #include "clinrl/core/logging.h"
+#include "clinrl/dist/tensor_buckets.h"
 #include "clinrl/model/activation_checkpoint.h"
 #include "clinrl/model/token_logprobs.h"
+#include "clinrl/rl/data_parallel.h"
 #include "clinrl/rl/lr_schedule.h"
 #include "clinrl/rl/optimizer.h"
 #include "clinrl/rl/peak_memory.h"
@@ -74,16 +76,24 @@ double evaluate_nll(model::Transformer& model, const std::vector<PackedBatch>& b
 
 double sft_backward(model::Transformer& model, const PackedBatch& packed, int64_t micro_batch_rows, int64_t step) {
   const PackedBatch batch = to_device(packed, model->device());  // once per batch
+  // The whole batch's loss tokens: every rank packs the same batch, so the
+  // normaliser is global; this rank runs only its share of the rows.
   const double tokens = std::max(1.0, loss_token_count(batch));
-  torch::Tensor loss;
-  for (const auto& micro : micro_batches(batch, micro_batch_rows)) {
-    auto part = packed_nll(model, micro, tokens);
-    part.backward();
-    loss = loss.defined() ? loss + part.detach() : part.detach();
+  dist::ProcessGroup& world = dist::world();
+  const auto [first, count] = rows_of_rank(world, batch.ids.size(0));
+  torch::Tensor loss = torch::zeros({}, torch::kFloat32);
+  if (count > 0) {
+    const PackedBatch share = count == batch.ids.size(0) ? batch : slice_rows(batch, first, count);
+    for (const auto& micro : micro_batches(share, micro_batch_rows)) {
+      auto part = packed_nll(model, micro, tokens);
+      part.backward();
+      loss = loss + part.detach().to(torch::kCPU);
+    }
   }
   // One check per step: a non-finite part makes the sum non-finite, and nothing has been stepped yet.
   check_finite_loss(loss, step);
-  return loss.item<double>();
+  dist::all_reduce_gradients(world, model->parameters(), world.bucket_bytes());
+  return world.sum(loss.item<double>());
 }
 
 SftReport train_sft(model::ChatModel& policy, const std::vector<TokenizedDialogue>& train,

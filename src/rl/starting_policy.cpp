@@ -6,6 +6,7 @@
 #include "clinrl/core/json_io.h"
 #include "clinrl/core/logging.h"
 #include "clinrl/core/strings.h"
+#include "clinrl/dist/process_group.h"
 #include "clinrl/model/bpe_trainer.h"
 #include "clinrl/model/checkpoint.h"
 #include "clinrl/rl/metrics_log.h"
@@ -25,7 +26,9 @@ fs::path initialise_model(const fs::path& run_dir, const TrainConfig& config, co
   options.vocab_size = model::Tokenizer::load(tokenizer_file).vocab_size();
   model::Transformer fresh(options);
   fresh->initialize(config.policy.init_seed);
-  model::save_checkpoint(fresh, dir, tokenizer_file);
+  // Rank 0 writes the run directory; the other ranks read what it wrote.
+  if (dist::world().is_main()) model::save_checkpoint(fresh, dir, tokenizer_file);
+  dist::world().barrier();
   log::info("policy: new {} model, {} parameters", options.arch, model::parameter_count(options));
   return dir;
 }
@@ -35,11 +38,15 @@ void warm_start(model::ChatModel& policy, const fs::path& run_dir, const TrainCo
                 DemonstrationSource& demonstrations) {
   auto train_tokens = tokenize_demonstrations(demonstrations.train(), *policy.chat, config.rollout.system_prompt);
   auto val_tokens = tokenize_demonstrations(demonstrations.validation(), *policy.chat, config.rollout.system_prompt);
-  MetricsWriter sft_metrics(run_dir / "sft_metrics.jsonl");
-  auto report = train_sft(policy, train_tokens, val_tokens, config.sft, config.run.seed, &sft_metrics);
+  const bool main = dist::world().is_main();
+  std::optional<MetricsWriter> sft_metrics;
+  if (main) sft_metrics.emplace(run_dir / "sft_metrics.jsonl");
+  auto report = train_sft(policy, train_tokens, val_tokens, config.sft, config.run.seed,
+                          sft_metrics ? &*sft_metrics : nullptr);
   log::info("sft: {} steps in {} s, train loss {} -> {}, validation loss {} -> {}", report.steps, report.seconds,
             report.first_train_loss, report.last_train_loss, report.first_val_loss, report.last_val_loss);
-  policy.save(run_dir / "sft");
+  if (main) policy.save(run_dir / "sft");
+  dist::world().barrier();
 }
 
 // The checkpoint's own chat template (tokenizer_config.json) is Jinja, which

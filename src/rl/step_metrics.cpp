@@ -9,30 +9,54 @@
 
 namespace clinrl::rl {
 
+EpisodeSummary summarize_episode(const RolloutEpisode& e, double reward, const EpisodeScore& score) {
+  EpisodeSummary s;
+  s.reward = reward;
+  for (size_t t = 0; t < e.tokens.ids.size(); ++t)
+    if (e.tokens.policy_mask[t]) {
+      s.policy_tokens += 1;
+      s.neg_logp -= e.tokens.old_logp[t];
+    }
+  s.doctor_turns = static_cast<double>(e.doctor_turns);
+  s.truncated = e.truncated ? 1 : 0;
+  s.diagnosis_correct = score.diagnosis_correct ? 1 : 0;
+  s.must_ask_coverage = score.must_ask_coverage;
+  s.rubric = score.rubric;
+  return s;
+}
+
 void add_episode_metrics(const std::vector<RolloutEpisode>& episodes, const std::vector<double>& rewards,
                          const std::vector<EpisodeScore>& scores, StepMetrics& metrics) {
-  if (!rewards.empty()) {
-    const double n = static_cast<double>(rewards.size());
-    metrics.reward_min = *std::min_element(rewards.begin(), rewards.end());
-    metrics.reward_max = *std::max_element(rewards.begin(), rewards.end());
-    metrics.reward_mean = std::accumulate(rewards.begin(), rewards.end(), 0.0) / n;
+  std::vector<EpisodeSummary> summaries;
+  for (size_t i = 0; i < episodes.size(); ++i) summaries.push_back(summarize_episode(episodes[i], rewards[i], scores[i]));
+  add_episode_metrics(summaries, metrics);
+}
+
+void add_episode_metrics(const std::vector<EpisodeSummary>& episodes, StepMetrics& metrics) {
+  if (!episodes.empty()) {
+    const double n = static_cast<double>(episodes.size());
+    metrics.reward_min = episodes[0].reward;
+    metrics.reward_max = episodes[0].reward;
+    double sum = 0;
+    for (const auto& e : episodes) {
+      metrics.reward_min = std::min(metrics.reward_min, e.reward);
+      metrics.reward_max = std::max(metrics.reward_max, e.reward);
+      sum += e.reward;
+    }
+    metrics.reward_mean = sum / n;
     double ss = 0;
-    for (double x : rewards) ss += (x - metrics.reward_mean) * (x - metrics.reward_mean);
+    for (const auto& e : episodes) ss += (e.reward - metrics.reward_mean) * (e.reward - metrics.reward_mean);
     metrics.reward_std = std::sqrt(ss / n);
   }
   double policy_tokens = 0, neg_logp = 0, turns = 0, correct = 0, coverage = 0, truncated = 0, rubric = 0;
-  for (size_t i = 0; i < episodes.size(); ++i) {
-    const auto& e = episodes[i];
-    for (size_t t = 0; t < e.tokens.ids.size(); ++t)
-      if (e.tokens.policy_mask[t]) {
-        policy_tokens += 1;
-        neg_logp -= e.tokens.old_logp[t];
-      }
-    turns += static_cast<double>(e.doctor_turns);
-    truncated += e.truncated ? 1 : 0;
-    correct += scores[i].diagnosis_correct ? 1 : 0;
-    coverage += scores[i].must_ask_coverage;
-    rubric += scores[i].rubric;
+  for (const auto& e : episodes) {
+    policy_tokens += e.policy_tokens;
+    neg_logp += e.neg_logp;
+    turns += e.doctor_turns;
+    truncated += e.truncated;
+    correct += e.diagnosis_correct;
+    coverage += e.must_ask_coverage;
+    rubric += e.rubric;
   }
   const double n = std::max<double>(1.0, static_cast<double>(episodes.size()));
   metrics.rubric_mean = rubric / n;

@@ -41,11 +41,15 @@ class GrpoTrainer {
   const std::vector<RolloutEpisode>& last_rollouts() const { return last_rollouts_; }
 
  private:
-  // The episodes a step trains on, with their rewards and scores (same order).
+  // The episodes a step trains on, with their rewards and scores (same
+  // order): this rank's share. `all_rewards` are those of every rank's kept
+  // episodes in the step's order, `positions` where this rank's sit in it.
   struct Rollouts {
     std::vector<RolloutEpisode> episodes;
     std::vector<double> rewards;
     std::vector<EpisodeScore> scores;
+    std::vector<double> all_rewards;
+    std::vector<size_t> positions;
   };
   std::vector<size_t> sample_records(int64_t step, int round, int count) const;
   // Generation rounds until dynamic sampling has the step's groups.

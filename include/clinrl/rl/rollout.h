@@ -41,6 +41,10 @@ struct RolloutOptions {
 struct EpisodeJob {
   std::shared_ptr<const sim::PatientSimulator> simulator;
   uint64_t seed = 0;
+  // The job's sampling stream under the rollout's sampler seed; -1 = its
+  // position in the job list. A rank playing a share of a step's jobs passes
+  // the step-wide index, so the episode does not depend on the rank.
+  int64_t sample_stream = -1;
 };
 
 struct RolloutEpisode {

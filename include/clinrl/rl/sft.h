@@ -76,7 +76,9 @@ double evaluate_nll(model::Transformer& model, const std::vector<PackedBatch>& b
 // loss, `micro_batch_rows` rows per forward/backward (0 = all at once): each
 // micro-batch's sum is divided by the whole batch's token count, so the sum of
 // their gradients is the full-batch gradient. Returns the batch loss; throws
-// NonFiniteError naming `step` when it is not finite.
+// NonFiniteError naming `step` when it is not finite. On several ranks
+// (dist::world()) each runs its share of the rows and the gradients and the
+// loss are summed over ranks: the result is the one-process one.
 double sft_backward(model::Transformer& model, const PackedBatch& batch, int64_t micro_batch_rows, int64_t step);
 
 // Trains `policy` in place; one metrics row per step ("sft_loss", "lr", ...)

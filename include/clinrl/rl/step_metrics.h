@@ -94,10 +94,20 @@ struct StepMetrics {
   }
 };
 
+// What the step metrics need of one episode: a few numbers, so that the
+// ranks of a data-parallel run can pool their episodes' figures cheaply.
+struct EpisodeSummary {
+  double reward = 0, policy_tokens = 0, neg_logp = 0, doctor_turns = 0, truncated = 0, diagnosis_correct = 0,
+         must_ask_coverage = 0, rubric = 0;
+  static constexpr int kFields = 8;
+};
+EpisodeSummary summarize_episode(const RolloutEpisode& episode, double reward, const EpisodeScore& score);
+
 // Fills the reward and episode fields from the episodes a step trained on
 // (`rewards` and `scores` in the same order as `episodes`).
 void add_episode_metrics(const std::vector<RolloutEpisode>& episodes, const std::vector<double>& rewards,
                          const std::vector<EpisodeScore>& scores, StepMetrics& metrics);
+void add_episode_metrics(const std::vector<EpisodeSummary>& episodes, StepMetrics& metrics);
 
 // The judge and patient fields from a step's verifier counters.
 void set_verifier_metrics(const VerifierStats& stats, StepMetrics& metrics);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "clinrl/dist/dist_options.h"
 #include "clinrl/core/run_options.h"
 #include "clinrl/model/bpe_trainer.h"
 #include "clinrl/model/chat_model_options.h"
@@ -104,6 +105,7 @@ struct TrainConfig {
   EvalOptions eval;
   JudgeConfig judge;             // the LLM judge of grpo.reward.grader llm/mixed
   RubricSourceOptions rubrics;   // rubric file for every record, or generated
+  dist::DistOptions dist;        // several processes: timeout, gradient buckets, threads
 
   template <class V>
   void fields(V& v) {
@@ -121,6 +123,7 @@ struct TrainConfig {
     v("eval", eval);
     v("judge", judge);
     v("rubrics", rubrics);
+    v("dist", dist);
   }
   void validate() const;
 };
