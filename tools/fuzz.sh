@@ -20,10 +20,15 @@ esac
 seconds=60
 if [ "$mode" = smoke ]; then seconds="${FUZZ_SMOKE_SECONDS:-4}"; elif [ $# -gt 0 ]; then seconds=$1; shift; fi
 cxx="${CXX_FUZZ:-clang++}"
+if [ "$mode" = smoke ] && ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' |
+    "$cxx" -x c++ -fsanitize=fuzzer,address,undefined - -o /dev/null 2>/dev/null; then
+  echo "fuzz: smoke skipped: no $cxx with the libFuzzer runtime (tools/setup.sh installs clang libclang-rt-14-dev)"
+  exit 0
+fi
 
 # Sources the targets link (the linker takes what each one needs from the archive).
 sources=(
-  core/strings core/json_io core/atomic_file core/config core/logging core/rng core/parallel core/backend_options
+  core/strings core/json_depth core/json_io core/atomic_file core/config core/logging core/rng core/parallel core/backend_options
   records/record_io records/record_writer records/json_lines records/names records/topics
   records/agentclinic records/agentclinic_demographics records/agentclinic_history records/agentclinic_measurements
   records/agentclinic_names records/agentclinic_text records/agentclinic_topics

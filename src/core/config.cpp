@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "clinrl/core/json_depth.h"
+
 namespace fs = std::filesystem;
 
 namespace clinrl::core {
@@ -151,6 +153,8 @@ void apply_override(Json& config, const Json& reference, const std::string& assi
     value = text;
   } else {
     // Arrays, objects and unset optionals: JSON when it parses, else a string.
+    if (json_nesting_depth(text) > kMaxJsonDepth)
+      throw ConfigError(format("--set {}: the value nests deeper than {} levels", key, kMaxJsonDepth));
     try {
       value = Json::parse(text);
     } catch (const Json::parse_error&) {

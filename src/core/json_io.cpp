@@ -4,6 +4,7 @@
 
 #include "clinrl/core/atomic_file.h"
 #include "clinrl/core/error.h"
+#include "clinrl/core/json_depth.h"
 #include "clinrl/core/strings.h"
 
 namespace clinrl::core {
@@ -30,9 +31,12 @@ std::string short_reason(const std::string& what) {
   return pos == std::string::npos ? what : what.substr(pos + 2);
 }
 
+std::string too_deep() { return format("JSON nested deeper than {} levels", kMaxJsonDepth); }
+
 }  // namespace
 
 Json parse_json(std::string_view text, const std::string& source) {
+  if (json_nesting_depth(text) > kMaxJsonDepth) throw UserError(format("{}: {}", source, too_deep()));
   try {
     return Json::parse(text.begin(), text.end());
   } catch (const Json::parse_error& e) {
@@ -61,6 +65,11 @@ void read_jsonl(const std::filesystem::path& path, const std::function<void(size
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (trim(line).empty()) continue;
+    if (json_nesting_depth(line) > kMaxJsonDepth) {
+      if (!on_problem) throw UserError(format("{}:{}: {}", path.string(), number, too_deep()));
+      on_problem({number, too_deep()});
+      continue;
+    }
     Json value;
     try {
       value = Json::parse(line);
