@@ -5,7 +5,8 @@
 #   tools/fuzz.sh --smoke                 CI: every target for FUZZ_SMOKE_SECONDS (default 4)
 #   tools/fuzz.sh --build                 build only
 # Exits 0 when no target found a crash, a hang (-timeout), a leak or a
-# sanitizer report; the finding is left in build-fuzz/findings/<target>/.
+# sanitizer report; the finding is left in build-fuzz/findings/<target>/
+# (cleared when that target runs again).
 # The targets need only the torch-free sources listed below (one archive).
 # Env: FUZZ_DIR (default build-fuzz), CXX_FUZZ (clang++), FUZZ_JOBS (2).
 set -euo pipefail
@@ -46,6 +47,7 @@ targets=("$@")
 
 # ---- build (a generated ninja file: incremental, header dependencies tracked) ----
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 {
   echo "cxx = $cxx"
@@ -196,17 +198,18 @@ failed=()
 # The file-reading targets write their input to a scratch file per run: on tmpfs that costs
 # microseconds, on a disk milliseconds (10x fewer runs).
 scratch_root=/dev/shm
-[ -d "$scratch_root" ] && [ -w "$scratch_root" ] || scratch_root="$root/$out/findings"
+[ -d "$scratch_root" ] && [ -w "$scratch_root" ] || scratch_root="$out/findings"
 summary="$out/fuzz-summary.txt"
 : > "$summary"
 for t in "${targets[@]}"; do
+  rm -rf "$out/findings/$t"
   mkdir -p "$out/corpus/$t" "$out/findings/$t" "$seeds/$t"
   log="$out/findings/$t/log.txt"
   set +e
   scratch=$(mktemp -d "$scratch_root/clinrl-fuzz.XXXXXX")
-  (cd "$out/findings/$t" && TMPDIR="$scratch" "$root/$out/$t" -max_total_time="$seconds" \
+  (cd "$out/findings/$t" && TMPDIR="$scratch" "$out/$t" -max_total_time="$seconds" \
      -max_len=16384 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-     "$root/$out/corpus/$t" "$root/$seeds/$t") > "$log" 2>&1
+     "$out/corpus/$t" "$seeds/$t") > "$log" 2>&1
   status=$?
   set -e
   rm -rf "$scratch"

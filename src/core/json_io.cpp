@@ -31,6 +31,13 @@ std::string short_reason(const std::string& what) {
   return pos == std::string::npos ? what : what.substr(pos + 2);
 }
 
+// nlohmann reports a number beyond double's range ("1e420") as out_of_range,
+// not parse_error: "[json.exception.out_of_range.406] number overflow parsing '1e420'".
+std::string without_id(const std::string& what) {
+  auto pos = what.find("] ");
+  return pos == std::string::npos ? what : what.substr(pos + 2);
+}
+
 std::string too_deep() { return format("JSON nested deeper than {} levels", kMaxJsonDepth); }
 
 }  // namespace
@@ -42,6 +49,8 @@ Json parse_json(std::string_view text, const std::string& source) {
   } catch (const Json::parse_error& e) {
     auto [line, column] = line_column(text, e.byte > 0 ? e.byte - 1 : 0);
     throw UserError(format("{}:{}:{}: malformed JSON: {}", source, line, column, short_reason(e.what())));
+  } catch (const Json::out_of_range& e) {
+    throw UserError(format("{}: malformed JSON: {}", source, without_id(e.what())));
   }
 }
 
@@ -75,6 +84,11 @@ void read_jsonl(const std::filesystem::path& path, const std::function<void(size
       value = Json::parse(line);
     } catch (const Json::parse_error& e) {
       std::string reason = format("malformed JSON at column {}: {}", e.byte, short_reason(e.what()));
+      if (!on_problem) throw UserError(format("{}:{}: {}", path.string(), number, reason));
+      on_problem({number, reason});
+      continue;
+    } catch (const Json::out_of_range& e) {
+      std::string reason = format("malformed JSON: {}", without_id(e.what()));
       if (!on_problem) throw UserError(format("{}:{}: {}", path.string(), number, reason));
       on_problem({number, reason});
       continue;

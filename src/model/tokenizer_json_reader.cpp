@@ -211,6 +211,8 @@ Json parse_big_json(const std::string& text, const std::string& source) {
     return Json::parse(text);
   } catch (const Json::parse_error& e) {
     throw UserError(core::format("{}: invalid JSON at byte {}: {}", source, e.byte, e.what()));
+  } catch (const Json::out_of_range& e) {  // a number beyond double's range ("1e420")
+    throw UserError(core::format("{}: invalid JSON: {}", source, e.what()));
   }
 }
 

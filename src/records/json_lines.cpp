@@ -60,6 +60,10 @@ void read_json_lines(const std::filesystem::path& path, const JsonLinesOptions& 
       bool truncated = e.byte >= line.size();
       on_problem(number, core::format("{} at column {}: {}", truncated ? "truncated JSON" : "malformed JSON", e.byte, reason));
       continue;
+    } catch (const core::Json::out_of_range& e) {  // a number beyond double's range ("1e420")
+      std::string what = e.what();
+      on_problem(number, core::format("malformed JSON: {}", what.substr(what.find("] ") + 2)));
+      continue;
     }
     on_value(number, std::move(value));
   }
