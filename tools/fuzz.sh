@@ -8,7 +8,7 @@
 # sanitizer report; the finding is left in build-fuzz/findings/<target>/
 # (cleared when that target runs again).
 # The targets need only the torch-free sources listed below (one archive).
-# Env: FUZZ_DIR (default build-fuzz), CXX_FUZZ (clang++), FUZZ_JOBS (2).
+# Env: FUZZ_DIR (default build-fuzz), CXX_FUZZ (clang++), FUZZ_JOBS (all cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -76,7 +76,7 @@ san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
   done
 } > "$out/build.ninja"
 build_start=$(date +%s)
-nice -n 10 ninja -C "$out" -j "${FUZZ_JOBS:-2}" "${targets[@]}"
+nice -n 10 ninja -C "$out" -j "${FUZZ_JOBS:-$(nproc)}" "${targets[@]}"
 echo "fuzz: build took $(($(date +%s) - build_start)) s"
 [ "$mode" != build ] || exit 0
 
