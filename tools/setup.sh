@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libspdlog-dev libcli11-dev catch2 libeigen3-dev
   libutf8proc-dev       # Unicode categories for the tokenizer's split rules
   libcpp-httplib-dev    # HTTP client/server for serve and the LLM backends
+  clang libclang-rt-14-dev  # libFuzzer + sanitizers for tools/fuzz.sh (the parsers' fuzz targets)
 )
 
 missing=()

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test (ctest), printing the output of failures
-# and how many test files were skipped (they need ../shared/data) and why.
+# and how many test files were skipped (they need ../shared/data) and why;
+# then a few seconds of every fuzz target (tools/fuzz.sh --smoke) where clang's
+# libFuzzer runtime is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 start=$(date +%s)
 tools/setup.sh
 tools/build.sh
@@ -20,4 +23,10 @@ else
   echo "test: no test skipped"
 fi
 echo "test: tests took $(($(date +%s) - built)) s"
+cd "$root"
+fuzzed=$(date +%s)
+fuzz_status=0
+tools/fuzz.sh --smoke || fuzz_status=$?
+echo "test: fuzz smoke took $(($(date +%s) - fuzzed)) s"
+[ "$status" -ne 0 ] || status=$fuzz_status
 exit "$status"

@@ -1,6 +1,9 @@
 #include "clinrl/core/config.h"
 
+#include <cmath>
 #include <cstdlib>
+
+#include "clinrl/core/json_depth.h"
 
 namespace fs = std::filesystem;
 
@@ -85,7 +88,8 @@ bool parse_strict_double(const std::string& text, double& out) {
   if (text.empty()) return false;
   char* end = nullptr;
   out = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size();
+  // JSON has no inf or nan, so neither may a --set value ("nan", "1e999").
+  return end == text.c_str() + text.size() && std::isfinite(out);
 }
 
 bool parse_strict_int(const std::string& text, long long& out) {
@@ -151,9 +155,11 @@ void apply_override(Json& config, const Json& reference, const std::string& assi
     value = text;
   } else {
     // Arrays, objects and unset optionals: JSON when it parses, else a string.
+    if (json_nesting_depth(text) > kMaxJsonDepth)
+      throw ConfigError(format("--set {}: the value nests deeper than {} levels", key, kMaxJsonDepth));
     try {
       value = Json::parse(text);
-    } catch (const Json::parse_error&) {
+    } catch (const Json::exception&) {  // parse_error, or out_of_range for a number like 1e420
       if (ref->is_array() || ref->is_object()) expected = ref->is_array() ? "a JSON array" : "a JSON object";
       else value = text;
     }

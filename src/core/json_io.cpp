@@ -4,6 +4,7 @@
 
 #include "clinrl/core/atomic_file.h"
 #include "clinrl/core/error.h"
+#include "clinrl/core/json_depth.h"
 #include "clinrl/core/strings.h"
 
 namespace clinrl::core {
@@ -30,14 +31,26 @@ std::string short_reason(const std::string& what) {
   return pos == std::string::npos ? what : what.substr(pos + 2);
 }
 
+// nlohmann reports a number beyond double's range ("1e420") as out_of_range,
+// not parse_error: "[json.exception.out_of_range.406] number overflow parsing '1e420'".
+std::string without_id(const std::string& what) {
+  auto pos = what.find("] ");
+  return pos == std::string::npos ? what : what.substr(pos + 2);
+}
+
+std::string too_deep() { return format("JSON nested deeper than {} levels", kMaxJsonDepth); }
+
 }  // namespace
 
 Json parse_json(std::string_view text, const std::string& source) {
+  if (json_nesting_depth(text) > kMaxJsonDepth) throw UserError(format("{}: {}", source, too_deep()));
   try {
     return Json::parse(text.begin(), text.end());
   } catch (const Json::parse_error& e) {
     auto [line, column] = line_column(text, e.byte > 0 ? e.byte - 1 : 0);
     throw UserError(format("{}:{}:{}: malformed JSON: {}", source, line, column, short_reason(e.what())));
+  } catch (const Json::out_of_range& e) {
+    throw UserError(format("{}: malformed JSON: {}", source, without_id(e.what())));
   }
 }
 
@@ -61,11 +74,21 @@ void read_jsonl(const std::filesystem::path& path, const std::function<void(size
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (trim(line).empty()) continue;
+    if (json_nesting_depth(line) > kMaxJsonDepth) {
+      if (!on_problem) throw UserError(format("{}:{}: {}", path.string(), number, too_deep()));
+      on_problem({number, too_deep()});
+      continue;
+    }
     Json value;
     try {
       value = Json::parse(line);
     } catch (const Json::parse_error& e) {
       std::string reason = format("malformed JSON at column {}: {}", e.byte, short_reason(e.what()));
+      if (!on_problem) throw UserError(format("{}:{}: {}", path.string(), number, reason));
+      on_problem({number, reason});
+      continue;
+    } catch (const Json::out_of_range& e) {
+      std::string reason = format("malformed JSON: {}", without_id(e.what()));
       if (!on_problem) throw UserError(format("{}:{}: {}", path.string(), number, reason));
       on_problem({number, reason});
       continue;

@@ -43,7 +43,9 @@ BpeModel::BpeModel(std::unordered_map<std::string, int32_t> vocab,
   merges_.reserve(merges.size());
   merge_list_.reserve(merges.size());
   for (size_t rank = 0; rank < merges.size(); ++rank) {
-    const auto& [left, right] = merges[rank];
+    // Named references, not a structured binding: C++17 lambdas cannot capture those (clang rejects it).
+    const std::string& left = merges[rank].first;
+    const std::string& right = merges[rank].second;
     const int32_t a = find(left), b = find(right), m = find(left + right);
     const auto spell = [&] { return bytes_to_token_text(left) + " " + bytes_to_token_text(right); };
     if (a < 0 || b < 0) throw std::invalid_argument("merge " + std::to_string(rank) + " '" + spell() + "' uses a token missing from the vocab");

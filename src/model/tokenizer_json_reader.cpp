@@ -4,6 +4,7 @@
 
 #include "clinrl/core/atomic_file.h"
 #include "clinrl/core/error.h"
+#include "clinrl/core/json_depth.h"
 #include "clinrl/core/json_io.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/model/byte_level.h"
@@ -204,10 +205,14 @@ AddedToken read_added_token(const Json& j, const std::string& source, const std:
 }
 
 Json parse_big_json(const std::string& text, const std::string& source) {
+  if (core::json_nesting_depth(text) > core::kMaxJsonDepth)
+    throw UserError(core::format("{}: JSON nested deeper than {} levels", source, core::kMaxJsonDepth));
   try {
     return Json::parse(text);
   } catch (const Json::parse_error& e) {
     throw UserError(core::format("{}: invalid JSON at byte {}: {}", source, e.byte, e.what()));
+  } catch (const Json::out_of_range& e) {  // a number beyond double's range ("1e420")
+    throw UserError(core::format("{}: invalid JSON: {}", source, e.what()));
   }
 }
 

@@ -1,27 +1,16 @@
 #include "clinrl/records/json_lines.h"
 
 #include <fstream>
+#include <limits>
 
 #include "clinrl/core/error.h"
+#include "clinrl/core/json_depth.h"
 #include "clinrl/core/strings.h"
 
 namespace clinrl::records {
 
 int json_nesting_depth(std::string_view text) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
-    else if (c == ']' || c == '}') --depth;
-  }
-  return deepest;
+  return core::json_nesting_depth(text, std::numeric_limits<int>::max());
 }
 
 size_t first_invalid_utf8(std::string_view s) {
@@ -70,6 +59,10 @@ void read_json_lines(const std::filesystem::path& path, const JsonLinesOptions& 
       std::string reason = pos == std::string::npos ? what : what.substr(pos + 2);
       bool truncated = e.byte >= line.size();
       on_problem(number, core::format("{} at column {}: {}", truncated ? "truncated JSON" : "malformed JSON", e.byte, reason));
+      continue;
+    } catch (const core::Json::out_of_range& e) {  // a number beyond double's range ("1e420")
+      std::string what = e.what();
+      on_problem(number, core::format("malformed JSON: {}", what.substr(what.find("] ") + 2)));
       continue;
     }
     on_value(number, std::move(value));

@@ -10,6 +10,7 @@
 #include "clinrl/core/atomic_file.h"
 #include "clinrl/core/config.h"
 #include "clinrl/core/error.h"
+#include "clinrl/core/json_depth.h"
 #include "clinrl/core/logging.h"
 #include "clinrl/core/parallel.h"
 #include "clinrl/core/strings.h"
@@ -115,6 +116,7 @@ std::optional<JudgeAnswer> parse_judge_answer(const std::string& reply) {
   if (core::starts_with(text, "```json")) text = core::trim(text.substr(7));
   else if (core::starts_with(text, "```")) text = core::trim(text.substr(3));
   if (core::ends_with(text, "```")) text = core::trim(text.substr(0, text.size() - 3));
+  if (core::json_nesting_depth(text) > core::kMaxJsonDepth) return std::nullopt;  // copies would recurse that deep
   core::Json j = core::Json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   auto met = j.find("criteria_met");

@@ -1,6 +1,7 @@
 // The LLM rubric generator's prompt and reply parsing (llm_rubric_generator.h).
 #include <string>
 
+#include "clinrl/core/json_depth.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/rubric/llm_rubric_generator.h"
 
@@ -89,6 +90,7 @@ struct Parsed {
 };
 
 Parsed parse_items(const std::string& text) {
+  if (core::json_nesting_depth(text) > core::kMaxJsonDepth) return {};  // copies would recurse that deep
   Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded()) return {};
   return {true, items_of(j)};

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "clinrl/core/json_depth.h"
 #include "clinrl/core/strings.h"
 
 namespace clinrl::serve {
@@ -17,25 +18,7 @@ Json error_body(const std::string& message, const std::string& type, const std::
                              {"code", nullptr}}}};
 }
 
-int json_nesting_depth(std::string_view text, int cap) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > cap) return deepest;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
+int json_nesting_depth(std::string_view text, int cap) { return core::json_nesting_depth(text, cap); }
 
 namespace {
 
