@@ -1,9 +1,9 @@
 // clinrl data synth | lint-kb: the knowledge base and synthetic records.
 #include <iostream>
-
 #include <set>
 
 #include "clinrl/core/config.h"
+#include "clinrl/core/error.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/records/record_io.h"
 #include "clinrl/records/synth.h"
@@ -12,6 +12,19 @@
 namespace clinrl::cli {
 namespace {
 
+// Keeps only the listed conditions, in the knowledge base's order, so a small
+// scenario (the quickstart's dozen conditions) samples from the same specs.
+void keep_conditions(records::KnowledgeBase& kb, const std::vector<std::string>& ids, const std::string& dir) {
+  if (ids.empty()) return;
+  for (const auto& id : ids)
+    if (!kb.find(id)) throw UserError(core::format("--conditions: {} has no condition '{}'", dir, id));
+  std::set<std::string> wanted(ids.begin(), ids.end());
+  std::vector<records::Condition> kept;
+  for (auto& c : kb.conditions)
+    if (wanted.count(c.id)) kept.push_back(std::move(c));
+  kb.conditions = std::move(kept);
+}
+
 const bool group = register_group("data", "knowledge base, synthetic records, importers and identifier checks");
 
 const bool synth = register_command({"data synth", "sample synthetic patient records from the knowledge base",
@@ -19,6 +32,7 @@ const bool synth = register_command({"data synth", "sample synthetic patient rec
       struct Args {
         std::string kb = "data/kb", out;
         records::SynthOptions options;
+        std::vector<std::string> conditions;
         bool split = false;
       };
       auto a = std::make_shared<Args>();
@@ -31,10 +45,13 @@ const bool synth = register_command({"data synth", "sample synthetic patient rec
       app.add_option("--test-fraction", a->options.test_fraction, "--split: share of each condition's records for test")->capture_default_str();
       app.add_option("--out", a->out, "records file to write (JSONL; with --split the name OUT.train/.val/.test.jsonl derive from)")
           ->required();
+      app.add_option("--conditions", a->conditions, "only these condition ids (comma-separated); default all")
+          ->delimiter(',');
       app.add_flag("--split", a->split, "write OUT.train/.val/.test.jsonl stratified by condition instead of OUT");
       app.callback([a] {
         core::validate_all(a->options);
         auto kb = records::KnowledgeBase::load(a->kb);
+        keep_conditions(kb, a->conditions, a->kb);
         auto recs = records::synthesise(kb, a->options);
         if (!a->split) {
           records::save_records(a->out, recs);
