@@ -1,6 +1,9 @@
 // clinrl train / clinrl sft: launch a run from a config (or continue one).
+#include <cmath>
 #include <cstdlib>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "clinrl/core/config.h"
 #include "clinrl/core/logging.h"
@@ -50,17 +53,48 @@ void join_processes(const rl::TrainConfig& config) {
   dist::set_world(dist::ProcessGroup::connect(env, timeout));
 }
 
+std::string fixed3(double v) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(3) << v;
+  return out.str();
+}
+
+// GRPO minus SFT on one held-out metric, against the combined bootstrap noise,
+// with the rule `clinrl eval compare` uses (|difference| > 1.96 noise).
+std::string held_out_gain(const char* name, double sft, double sft_std, double grpo, double grpo_std) {
+  const double difference = grpo - sft, noise = std::sqrt(sft_std * sft_std + grpo_std * grpo_std);
+  std::string verdict = noise > 0 ? (std::abs(difference) > 1.96 * noise ? "significant" : "not significant")
+                                  : "noise unknown";
+  return core::format("{} {} -> {} ({}{}, {} noise, {})", name, fixed3(sft), fixed3(grpo), difference >= 0 ? "+" : "",
+                      fixed3(difference), noise > 0 ? fixed3(difference / noise) + "x" : "no", verdict);
+}
+
 void print_summary(const rl::TrainingSummary& s) {
   std::cout << "run directory: " << s.run_dir.string() << "\n";
-  if (s.grpo_steps_done > 0)
-    std::cout << core::format("grpo: {} steps, mean reward first 5 steps {} -> last 5 steps {}\n", s.grpo_steps_done,
-                              s.first_rewards_mean, s.last_rewards_mean);
+  if (s.grpo_steps_done > 0) {
+    const rl::RewardTrend& t = s.reward_trend;
+    std::cout << core::format("grpo: {} steps, mean reward first {} steps {} -> last {} steps {}: gain {} ({} standard "
+                              "errors; standard error {} over {} + {} episodes)\n",
+                              s.grpo_steps_done, t.first.steps, fixed3(t.first.mean), t.last.steps, fixed3(t.last.mean),
+                              fixed3(t.gain()), fixed3(t.standard_errors()), fixed3(t.standard_error()),
+                              t.first.episodes, t.last.episodes);
+  }
   auto line = [](const char* name, const rl::HeldOutScore& h) {
-    std::cout << core::format("held-out {}: rubric score {}, diagnosis accuracy {}, must-ask coverage {}, turns {} ({} episodes)\n",
-                              name, h.rubric, h.diagnosis_accuracy, h.must_ask_coverage, h.turns, h.episodes);
+    std::cout << core::format("held-out {}: rubric score {} +- {}, diagnosis accuracy {} +- {}, must-ask coverage {}, "
+                              "turns {} ({} episodes)\n",
+                              name, fixed3(h.rubric), fixed3(h.rubric_std), fixed3(h.diagnosis_accuracy),
+                              fixed3(h.diagnosis_accuracy_std), fixed3(h.must_ask_coverage), fixed3(h.turns), h.episodes);
   };
   if (s.sft_score) line("SFT ", *s.sft_score);
   if (s.grpo_score) line("GRPO", *s.grpo_score);
+  if (s.sft_score && s.grpo_score) {
+    const rl::HeldOutScore &a = *s.sft_score, &b = *s.grpo_score;
+    std::cout << "held-out SFT -> GRPO: "
+              << held_out_gain("rubric score", a.rubric, a.rubric_std, b.rubric, b.rubric_std) << "; "
+              << held_out_gain("diagnosis accuracy", a.diagnosis_accuracy, a.diagnosis_accuracy_std,
+                               b.diagnosis_accuracy, b.diagnosis_accuracy_std)
+              << " (+- is the bootstrap std)\n";
+  }
 }
 
 void add_train_command(const char* name, const char* help, bool sft_only) {

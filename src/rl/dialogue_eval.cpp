@@ -1,5 +1,7 @@
 #include "clinrl/rl/dialogue_eval.h"
 
+#include "clinrl/rubric/scoring.h"
+
 namespace clinrl::rl {
 
 DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
@@ -20,8 +22,12 @@ DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
   for (size_t i = 0; i < result.episodes.size(); ++i)
     to_score.push_back({&jobs[i].simulator->record(), &result.episodes[i].transcript});
   std::vector<EpisodeScore> scores = scorer.score(to_score, rollout.system_prompt);
+  std::vector<double> rubric, correct, coverage;
   for (size_t i = 0; i < result.episodes.size(); ++i) {
     EpisodeScore& score = scores[i];
+    rubric.push_back(score.rubric);
+    correct.push_back(score.diagnosis_correct ? 1.0 : 0.0);
+    coverage.push_back(score.must_ask_coverage);
     s.rubric += score.rubric;
     s.diagnosis_accuracy += score.diagnosis_correct ? 1 : 0;
     s.must_ask_coverage += score.must_ask_coverage;
@@ -36,6 +42,10 @@ DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
     s.must_ask_coverage /= n;
     s.turns /= n;
   }
+  constexpr int kResamples = 1000;
+  s.rubric_std = rubric::bootstrap_std(rubric, kResamples, seed, "held-out rubric");
+  s.diagnosis_accuracy_std = rubric::bootstrap_std(correct, kResamples, seed, "held-out diagnosis");
+  s.must_ask_coverage_std = rubric::bootstrap_std(coverage, kResamples, seed, "held-out must-ask");
   return result;
 }
 

@@ -15,8 +15,10 @@ void check_inputs(const GrpoLossInput& in, const GrpoOptions& options) {
   const auto sizes = in.logp.sizes();
   TORCH_CHECK(in.old_logp.defined() && in.old_logp.sizes() == sizes, "grpo_loss: old_logp must be [B, T] like logp");
   TORCH_CHECK(in.loss_mask.defined() && in.loss_mask.sizes() == sizes, "grpo_loss: loss_mask must be [B, T] like logp");
-  TORCH_CHECK(in.advantages.defined() && in.advantages.dim() == 1 && in.advantages.size(0) == sizes[0],
-              "grpo_loss: advantages must be [B] with B = ", sizes[0]);
+  TORCH_CHECK(in.advantages.defined() &&
+                  ((in.advantages.dim() == 1 && in.advantages.size(0) == sizes[0]) ||
+                   (in.advantages.dim() == 2 && in.advantages.sizes() == in.logp.sizes())),
+              "grpo_loss: advantages must be [B] or [B, T] with [B, T] = ", in.logp.sizes());
   if (options.kl_beta > 0)
     TORCH_CHECK(in.ref_logp.defined() && in.ref_logp.sizes() == sizes,
                 "grpo_loss: kl_beta > 0 needs ref_logp [B, T] like logp");
@@ -64,7 +66,8 @@ GrpoLossResult grpo_loss(const GrpoLossInput& in, const GrpoOptions& options, co
   auto zero = torch::zeros_like(mask);
   auto logp = torch::where(on, in.logp.to(dtype), zero);
   auto old_logp = torch::where(on, in.old_logp.detach().to(dtype), zero);
-  auto adv = in.advantages.detach().to(dtype).to(mask.device()).unsqueeze(1);  // [B, 1]
+  auto adv = in.advantages.detach().to(dtype).to(mask.device());
+  if (adv.dim() == 1) adv = adv.unsqueeze(1);  // [B, 1]: one per episode
 
   auto log_ratio = logp - old_logp;
   auto ratio = torch::exp(log_ratio);

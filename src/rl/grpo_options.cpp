@@ -58,6 +58,8 @@ void GrpoOptions::validate() const {
   if (num_iterations < 1) throw std::invalid_argument(format("num_iterations must be >= 1, got {}", num_iterations));
   if (max_resample_batches < 0)
     throw std::invalid_argument(format("max_resample_batches must be >= 0, got {}", max_resample_batches));
+  check_choice("credit", credit, {"episode", "turn"});
+  check_range("turn_outcome_mix", turn_outcome_mix, 0.0, 1.0);
   if (micro_batch_size < 1)
     throw std::invalid_argument(format("micro_batch_size must be >= 1, got {}", micro_batch_size));
 }

@@ -63,24 +63,15 @@ void write_samples(const fs::path& run_dir, int64_t step, const std::vector<Roll
   core::write_json_file_atomic(run_dir / "samples" / core::format("step-{}.json", step), rows);
 }
 
-double mean_reward(const std::vector<core::Json>& rows, size_t begin, size_t end) {
-  double sum = 0;
-  size_t n = 0;
-  for (size_t i = begin; i < end && i < rows.size(); ++i)
-    if (rows[i].contains("reward_mean") && rows[i]["reward_mean"].is_number()) {
-      sum += rows[i]["reward_mean"].get<double>();
-      ++n;
-    }
-  return n ? sum / static_cast<double>(n) : 0.0;
-}
+// Per-turn rubric scores cost a grading pass per doctor turn: only when used.
+bool wants_turn_scores(const GrpoOptions& g) { return g.reward.turn_rubric_weight > 0 || g.credit == "turn"; }
 
 }  // namespace
 
 GrpoStageResult run_grpo_stage(model::ChatModel& policy, const TrainConfig& config, const core::Json& config_json,
                                const RunData& data, const fs::path& run_dir,
                                const std::optional<CheckpointInfo>& latest, Verifiers& verifiers) {
-  auto scorer =
-      make_rubric_scorer(data.train, scorer_options(config, verifiers, config.grpo.reward.turn_rubric_weight > 0));
+  auto scorer = make_rubric_scorer(data.train, scorer_options(config, verifiers, wants_turn_scores(config.grpo)));
   const Simulators sims =
       verifiers.patient() ? make_simulators(data.train, config.sim, verifiers.patient()) : data.train_sims;
   GrpoTrainer trainer(policy, config, sims, *scorer, run_dir, &verifiers);
@@ -130,9 +121,7 @@ GrpoStageResult run_grpo_stage(model::ChatModel& policy, const TrainConfig& conf
   }
   world.barrier();  // rank 0 has closed metrics.jsonl
   auto rows = read_metrics(metrics_file);
-  const size_t k = std::min<size_t>(5, rows.size());
-  result.first_rewards_mean = mean_reward(rows, 0, k);
-  result.last_rewards_mean = mean_reward(rows, rows.size() - k, rows.size());
+  result.reward_trend = reward_trend(rows, config.grpo.group_size);
   return result;
 }
 

@@ -3,24 +3,50 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 #include "clinrl/core/error.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/core/logging.h"
 #include "clinrl/rl/advantages.h"
 #include "clinrl/rl/data_parallel.h"
+#include "clinrl/rl/degenerate_turns.h"
 #include "clinrl/rl/dynamic_sampling.h"
 #include "clinrl/rl/grpo_update.h"
 #include "clinrl/rl/lr_schedule.h"
 #include "clinrl/rl/optimizer.h"
 #include "clinrl/rl/peak_memory.h"
 #include "clinrl/rl/reward_terms.h"
+#include "clinrl/rl/turn_credit.h"
 
 namespace clinrl::rl {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::vector<std::string> doctor_texts(const sim::Episode& transcript) {
+  std::vector<std::string> out;
+  for (const auto& turn : transcript.turns)
+    if (turn.role == "doctor") out.push_back(turn.text);
+  return out;
+}
+
+// Every doctor turn of an episode classified; the spans of its tokens with them.
+std::vector<Degeneracy> classify_turns(const RolloutEpisode& episode, const std::vector<std::pair<size_t, size_t>>& spans,
+                                       int64_t max_turn_tokens) {
+  const std::vector<std::string> texts = doctor_texts(episode.transcript);
+  if (texts.size() != spans.size())
+    throw std::logic_error(core::format("grpo: an episode of record {} has {} doctor turns in its transcript but {} in "
+                                        "its tokens", episode.transcript.record_id, texts.size(), spans.size()));
+  std::vector<Degeneracy> out;
+  for (size_t k = 0; k < texts.size(); ++k) {
+    const std::vector<std::string> earlier(texts.begin(), texts.begin() + static_cast<long>(k));
+    out.push_back(classify_doctor_turn(texts[k], earlier,
+                                       static_cast<int64_t>(spans[k].second - spans[k].first), max_turn_tokens));
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -172,9 +198,24 @@ void GrpoTrainer::update(int64_t step, const Rollouts& kept, StepMetrics& metric
     auto adv = compute_advantages(kept.all_rewards, g.group_size, parse_advantage_scale(g.scale), g.std_eps);
     std::vector<double> my_advantages;
     for (size_t p : kept.positions) my_advantages.push_back(adv.values[p]);
+    const std::vector<std::vector<double>> per_turn = turn_credit(kept, my_advantages);
     std::vector<EpisodeTokens> tokens;
-    for (const auto& e : kept.episodes) tokens.push_back(e.tokens);
-    auto result = grpo_update(policy_.model, *optimizer_, tokens, my_advantages, g, step,
+    std::vector<std::vector<float>> token_advantages;
+    DegenerateCounts degenerate;
+    for (size_t i = 0; i < kept.episodes.size(); ++i) {
+      EpisodeTokens t = kept.episodes[i].tokens;
+      const auto spans = doctor_turn_spans(t);
+      token_advantages.push_back(spread_over_turns(t, per_turn[i]));
+      const auto kinds = classify_turns(kept.episodes[i], spans, config_.rollout.max_turn_tokens);
+      for (size_t k = 0; k < spans.size(); ++k) {
+        degenerate.add(kinds[k]);
+        if (g.exclude_degenerate && kinds[k] != Degeneracy::none)
+          for (size_t p = spans[k].first; p < spans[k].second; ++p) t.policy_mask[p] = 0;
+      }
+      tokens.push_back(std::move(t));
+    }
+    set_degenerate_metrics(degenerate, metrics);
+    auto result = grpo_update(policy_.model, *optimizer_, tokens, token_advantages, g, step,
                               reference_ ? &reference_ : nullptr);
     metrics.loss = result.loss;
     metrics.clip_fraction = result.stats.clip_fraction;
@@ -190,6 +231,46 @@ void GrpoTrainer::update(int64_t step, const Rollouts& kept, StepMetrics& metric
   }
   policy_.model->eval();
   metrics.seconds_train = seconds_since(t0);
+}
+
+std::vector<std::vector<double>> GrpoTrainer::turn_credit(const Rollouts& kept,
+                                                         const std::vector<double>& episode_advantages) const {
+  const GrpoOptions& g = config_.grpo;
+  std::vector<std::vector<double>> per_turn;
+  if (g.credit == "episode") {
+    for (size_t i = 0; i < kept.episodes.size(); ++i)
+      per_turn.emplace_back(doctor_turn_spans(kept.episodes[i].tokens).size(), episode_advantages[i]);
+    return per_turn;
+  }
+  TurnCreditInputs in;
+  for (const auto& s : kept.scores) in.turn_scores.push_back(s.turn_scores);
+  in.episode_advantages = episode_advantages;
+  in.group_size = g.group_size;
+  in.scale = parse_advantage_scale(g.scale);
+  in.std_eps = g.std_eps;
+  in.outcome_mix = g.turn_outcome_mix;
+  if (in.scale == AdvantageScale::batch) {
+    // The sample std of every rank's turn scores, from global sums.
+    double n = 0, sum = 0, squares = 0;
+    for (const auto& e : in.turn_scores)
+      for (double s : e) n += 1, sum += s, squares += s * s;
+    dist::ProcessGroup& world = dist::world();
+    n = world.sum(n), sum = world.sum(sum), squares = world.sum(squares);
+    in.batch_std = n > 1 ? std::sqrt(std::max(0.0, (squares - sum * sum / n) / (n - 1))) : 0.0;
+  }
+  return turn_advantages(in);
+}
+
+void GrpoTrainer::set_degenerate_metrics(const DegenerateCounts& local, StepMetrics& metrics) const {
+  dist::ProcessGroup& world = dist::world();
+  auto total = [&](int64_t v) { return static_cast<int64_t>(world.sum(static_cast<double>(v))); };
+  metrics.doctor_turns = total(local.turns);
+  metrics.degenerate_repetition = total(local.repetition);
+  metrics.degenerate_role_inversion = total(local.role_inversion);
+  metrics.degenerate_runaway_length = total(local.runaway_length);
+  const int64_t bad = metrics.degenerate_repetition + metrics.degenerate_role_inversion + metrics.degenerate_runaway_length;
+  metrics.degenerate_fraction = metrics.doctor_turns > 0 ? static_cast<double>(bad) / static_cast<double>(metrics.doctor_turns) : 0.0;
+  metrics.degenerate_excluded = config_.grpo.exclude_degenerate;
 }
 
 StepMetrics GrpoTrainer::step(int64_t step) {

@@ -10,7 +10,9 @@
 
 namespace clinrl::rl {
 
-EpisodeBatch collate_episodes(const std::vector<const EpisodeTokens*>& episodes, torch::Device device) {
+EpisodeBatch collate_episodes(const std::vector<const EpisodeTokens*>& episodes, torch::Device device,
+                              const std::vector<const std::vector<float>*>& advantages) {
+  TORCH_CHECK(advantages.empty() || advantages.size() == episodes.size(), "collate_episodes: advantages per episode");
   int64_t B = static_cast<int64_t>(episodes.size()), T = 0;
   for (const auto* e : episodes) T = std::max<int64_t>(T, static_cast<int64_t>(e->ids.size()));
   EpisodeBatch batch;
@@ -19,6 +21,16 @@ EpisodeBatch collate_episodes(const std::vector<const EpisodeTokens*>& episodes,
   batch.loss_mask = torch::zeros({B, T}, torch::kFloat32);
   batch.old_logp = torch::zeros({B, T}, torch::kFloat32);
   batch.truncated = torch::zeros({B}, torch::kBool);
+  if (!advantages.empty()) {
+    batch.advantages = torch::zeros({B, T}, torch::kFloat32);
+    auto adv = batch.advantages.accessor<float, 2>();
+    for (int64_t b = 0; b < B; ++b) {
+      const auto& a = *advantages[static_cast<size_t>(b)];
+      TORCH_CHECK(a.size() == episodes[static_cast<size_t>(b)]->ids.size(), "collate_episodes: one advantage per token");
+      for (size_t t = 0; t < a.size(); ++t) adv[b][static_cast<int64_t>(t)] = a[t];
+    }
+    batch.advantages = batch.advantages.to(device);
+  }
   auto ids = batch.ids.accessor<int64_t, 2>();
   auto att = batch.attention.accessor<int64_t, 2>();
   auto mask = batch.loss_mask.accessor<float, 2>();
@@ -56,7 +68,7 @@ model::Transformer frozen_copy(model::Transformer& policy) {
 }
 
 UpdateResult grpo_update(model::Transformer& policy, torch::optim::Optimizer& optimizer,
-                         const std::vector<EpisodeTokens>& episodes, const std::vector<double>& advantages,
+                         const std::vector<EpisodeTokens>& episodes, const std::vector<std::vector<float>>& advantages,
                          const GrpoOptions& options, int64_t step, model::Transformer* reference) {
   TORCH_CHECK(episodes.size() == advantages.size(), "grpo_update: one advantage per episode");
   TORCH_CHECK(!options.uses_reference() || reference, "grpo_update: kl_beta > 0 needs a reference model");
@@ -87,16 +99,16 @@ UpdateResult grpo_update(model::Transformer& policy, torch::optim::Optimizer& op
     for (size_t start = 0; start < episodes.size(); start += micro) {
       size_t end = std::min(episodes.size(), start + micro);
       std::vector<const EpisodeTokens*> slice;
-      std::vector<double> adv;
+      std::vector<const std::vector<float>*> adv;
       for (size_t i = start; i < end; ++i) {
         slice.push_back(&episodes[i]);
-        adv.push_back(advantages[i]);
+        adv.push_back(&advantages[i]);
       }
-      auto batch = collate_episodes(slice, device);
+      auto batch = collate_episodes(slice, device, adv);
       GrpoLossInput input;
       input.logp = model::token_logprobs(policy, batch.ids, batch.attention);
       input.old_logp = batch.old_logp;
-      input.advantages = torch::tensor(adv, torch::kFloat64).to(torch::kFloat32).to(device);
+      input.advantages = batch.advantages;
       input.loss_mask = batch.loss_mask;
       input.truncated = batch.truncated;
       if (options.uses_reference()) {

@@ -16,13 +16,16 @@ core::Json score_to_json(const HeldOutScore& s) {
           {"diagnosis_accuracy", s.diagnosis_accuracy},
           {"must_ask_coverage", s.must_ask_coverage},
           {"turns", s.turns},
-          {"episodes", s.episodes}};
+          {"episodes", s.episodes},
+          {"rubric_std", s.rubric_std},
+          {"diagnosis_accuracy_std", s.diagnosis_accuracy_std},
+          {"must_ask_coverage_std", s.must_ask_coverage_std}};
 }
 
 }  // namespace
 
 HeldOutResult evaluate_held_out(model::ChatModel& policy, const TrainConfig& config, const RunData& data,
-                                const fs::path& run_dir, double first_rewards_mean, double last_rewards_mean,
+                                const fs::path& run_dir, const RewardTrend& reward_trend,
                                 const Verifiers& verifiers) {
   std::vector<records::Record> test = data.test;
   if (config.eval.records > 0 && static_cast<size_t>(config.eval.records) < test.size())
@@ -43,8 +46,9 @@ HeldOutResult evaluate_held_out(model::ChatModel& policy, const TrainConfig& con
   }
   result.final_policy = score(policy);
   eval["grpo"] = score_to_json(result.final_policy);
-  eval["reward_first5"] = first_rewards_mean;
-  eval["reward_last5"] = last_rewards_mean;
+  eval["reward_first5"] = reward_trend.first.mean;
+  eval["reward_last5"] = reward_trend.last.mean;
+  eval["reward_gain_standard_error"] = reward_trend.standard_error();
   if (dist::world().is_main()) core::write_json_file_atomic(run_dir / "eval.json", eval);  // every rank evaluates; rank 0 writes
   return result;
 }

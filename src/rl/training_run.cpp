@@ -108,11 +108,9 @@ TrainingSummary run_training(const TrainingRequest& request) {
   summary.grpo_steps_done = grpo.steps_done;
   summary.interrupted = grpo.interrupted;
   if (grpo.interrupted) return summary;
-  summary.first_rewards_mean = grpo.first_rewards_mean;
-  summary.last_rewards_mean = grpo.last_rewards_mean;
+  summary.reward_trend = grpo.reward_trend;
 
-  const HeldOutResult held_out =
-      evaluate_held_out(policy, cfg, data, summary.run_dir, grpo.first_rewards_mean, grpo.last_rewards_mean, verifiers);
+  const HeldOutResult held_out = evaluate_held_out(policy, cfg, data, summary.run_dir, grpo.reward_trend, verifiers);
   summary.sft_score = held_out.sft;
   summary.grpo_score = held_out.final_policy;
   return summary;

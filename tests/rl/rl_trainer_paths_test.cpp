@@ -1,7 +1,7 @@
 // GrpoTrainer end to end on the paths a default run does not take: the KL
 // reference, dynamic sampling's extra generation rounds, num_iterations > 1
-// through grpo_update, and mask_truncated. Each assertion fails when its
-// feature is switched off.
+// through grpo_update, mask_truncated, turn-level credit and the exclusion of
+// degenerate turns. Each assertion fails when its feature is switched off.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -42,7 +42,10 @@ struct Trainer {
     config.grpo.reward.length_max_tokens = 32;
     config.grpo.reward.length_cache_tokens = 32;
     configure(config);
-    scorer = rl::make_rubric_scorer(records);
+    rl::ScorerOptions scoring;
+    scoring.turn_rubrics = config.grpo.credit == "turn";  // as grpo_stage asks for them
+    scoring.max_turns = config.sim.max_turns;
+    scorer = rl::make_rubric_scorer(records, scoring);
   }
   static std::vector<records::Record> load() {
     auto all = records::load_records(fs::path(CLINRL_SOURCE_DIR) / "data/records/synth.train.jsonl");
@@ -131,4 +134,39 @@ TEST_CASE("trainer paths: mask_truncated takes truncated episodes out of the los
   CHECK(*k.grad_norm > 0);
   CHECK(*m.grad_norm == 0.0);  // no token carries loss
   CHECK(*m.loss == 0.0);
+}
+
+TEST_CASE("trainer paths: credit turn reinforces each turn by its own advantage, changing the update", "[rl]") {
+  Trainer episode([](rl::TrainConfig&) {});
+  Trainer turn([](rl::TrainConfig& c) {
+    c.grpo.credit = "turn";
+    c.grpo.turn_outcome_mix = 0.5;
+  });
+  const auto a = episode.run(1), b = turn.run(1);
+  // The same episodes (same seeds, same starting weights) ...
+  CHECK(a[0].reward_mean == b[0].reward_mean);
+  CHECK(a[0].doctor_turns == b[0].doctor_turns);
+  REQUIRE(a[0].grad_norm.has_value());
+  REQUIRE(b[0].grad_norm.has_value());
+  // ... and a different gradient.
+  CHECK(std::abs(*a[0].grad_norm - *b[0].grad_norm) > 1e-6);
+}
+
+TEST_CASE("trainer paths: exclude_degenerate takes runaway turns out of the update", "[rl]") {
+  // A random policy with an 8-token turn budget runs every turn to the cap.
+  Trainer counted([](rl::TrainConfig&) {});
+  const auto plain = counted.run(1);
+  REQUIRE(plain[0].doctor_turns > 0);
+  REQUIRE(plain[0].degenerate_runaway_length == plain[0].doctor_turns);
+  CHECK(plain[0].degenerate_fraction == 1.0);
+  CHECK_FALSE(plain[0].degenerate_excluded);
+  REQUIRE(plain[0].grad_norm.has_value());
+  CHECK(*plain[0].grad_norm > 0);
+  Trainer excluded([](rl::TrainConfig& c) { c.grpo.exclude_degenerate = true; });
+  const auto out = excluded.run(1);
+  CHECK(out[0].degenerate_excluded);
+  CHECK(out[0].degenerate_runaway_length == plain[0].degenerate_runaway_length);
+  REQUIRE(out[0].grad_norm.has_value());
+  CHECK(*out[0].grad_norm == 0.0);
+  CHECK(*out[0].loss == 0.0);
 }

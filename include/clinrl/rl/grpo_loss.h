@@ -4,7 +4,7 @@
 //
 // Per token t of episode i (mask m_it = 1 only on the policy's own tokens):
 //   rho    = exp(logp - old_logp)
-//   pg     = max(-rho A_i, -clip(rho, 1 - eps_low, 1 + eps_high) A_i)
+//   pg     = max(-rho A_i, -clip(rho, 1 - eps_low, 1 + eps_high) A_i)   (A_it with per-token advantages)
 //   dual clip (A_i < 0 only, Ye et al. 2020): pg = min(pg, -c A_i)
 //   kl     = exp(ref - logp) - (ref - logp) - 1           (k3, only when kl_beta > 0)
 //   l_it   = pg + kl_beta * kl
@@ -18,7 +18,7 @@ namespace clinrl::rl {
 struct GrpoLossInput {
   torch::Tensor logp;        // [B, T] log-prob of each sampled token under the policy being trained (grad flows)
   torch::Tensor old_logp;    // [B, T] log-prob at rollout time (no grad)
-  torch::Tensor advantages;  // [B]    one advantage per episode
+  torch::Tensor advantages;  // [B] one advantage per episode, or [B, T] one per token
   torch::Tensor loss_mask;   // [B, T] 1 on the policy's own tokens, 0 on prompt / simulator / padding
   torch::Tensor ref_logp;    // [B, T] frozen reference log-probs; required when kl_beta > 0, else ignored
   torch::Tensor truncated;   // [B] bool, optional: episodes cut by a cap (masked when mask_truncated)

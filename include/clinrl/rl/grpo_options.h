@@ -64,6 +64,13 @@ struct GrpoOptions {
   // DAPO dynamic sampling: drop zero-variance groups, generate more, capped
   bool dynamic_sampling = false;
   int max_resample_batches = 3;     // extra generation rounds allowed per step
+  // Credit: one advantage per episode, or one per doctor turn from the
+  // per-turn context rubric scores (rl/turn_credit.h), the final turn mixing
+  // in the episode's advantage with weight turn_outcome_mix
+  std::string credit = "episode";   // episode | turn
+  double turn_outcome_mix = 0.5;
+  // Leave degenerate doctor turns (rl/degenerate_turns.h) out of the update
+  bool exclude_degenerate = false;
   // Episodes cut by the turn or token cap carry no loss when set
   bool mask_truncated = false;
   // Episodes per forward/backward; gradients accumulate over a step
@@ -89,6 +96,9 @@ struct GrpoOptions {
     v("num_iterations", num_iterations);
     v("dynamic_sampling", dynamic_sampling);
     v("max_resample_batches", max_resample_batches);
+    v("credit", credit);
+    v("turn_outcome_mix", turn_outcome_mix);
+    v("exclude_degenerate", exclude_degenerate);
     v("mask_truncated", mask_truncated);
     v("micro_batch_size", micro_batch_size);
     v("activation_checkpointing", activation_checkpointing);

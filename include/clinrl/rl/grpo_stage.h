@@ -11,6 +11,7 @@
 #include "clinrl/core/json_io.h"
 #include "clinrl/model/chat_model.h"
 #include "clinrl/rl/checkpoint_dir.h"
+#include "clinrl/rl/reward_trend.h"
 #include "clinrl/rl/run_data.h"
 #include "clinrl/rl/train_config.h"
 #include "clinrl/rl/verifiers.h"
@@ -20,8 +21,7 @@ namespace clinrl::rl {
 struct GrpoStageResult {
   int64_t steps_done = 0;
   bool interrupted = false;
-  double first_rewards_mean = 0;  // mean reward of the first 5 steps in metrics.jsonl
-  double last_rewards_mean = 0;   // and of the last 5
+  RewardTrend reward_trend;  // the first and last 5 steps of metrics.jsonl
 };
 
 GrpoStageResult run_grpo_stage(model::ChatModel& policy, const TrainConfig& config, const core::Json& config_json,

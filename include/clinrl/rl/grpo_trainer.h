@@ -12,6 +12,7 @@
 #include "clinrl/core/json_io.h"
 #include "clinrl/model/chat_model.h"
 #include "clinrl/rl/checkpoint_dir.h"
+#include "clinrl/rl/degenerate_turns.h"
 #include "clinrl/rl/episode_scorer.h"
 #include "clinrl/rl/rollout.h"
 #include "clinrl/rl/step_metrics.h"
@@ -55,6 +56,9 @@ class GrpoTrainer {
   // Generation rounds until dynamic sampling has the step's groups.
   Rollouts roll_out_groups(int64_t step, StepMetrics& metrics);
   void update(int64_t step, const Rollouts& kept, StepMetrics& metrics);
+  // One advantage per doctor turn of every kept episode (grpo.credit).
+  std::vector<std::vector<double>> turn_credit(const Rollouts& kept, const std::vector<double>& episode_advantages) const;
+  void set_degenerate_metrics(const DegenerateCounts& local, StepMetrics& metrics) const;
   // UserError when more than judge.max_ungraded_fraction of the step's items stayed ungraded.
   void check_ungraded(int64_t step, const StepMetrics& metrics) const;
 

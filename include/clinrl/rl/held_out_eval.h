@@ -20,7 +20,7 @@ struct HeldOutResult {
 };
 
 HeldOutResult evaluate_held_out(model::ChatModel& policy, const TrainConfig& config, const RunData& data,
-                                const std::filesystem::path& run_dir, double first_rewards_mean,
-                                double last_rewards_mean, const Verifiers& verifiers);
+                                const std::filesystem::path& run_dir, const RewardTrend& reward_trend,
+                                const Verifiers& verifiers);
 
 }  // namespace clinrl::rl

@@ -28,6 +28,11 @@ struct StepMetrics {
   // the mean of -log p over them is an unbiased estimate of the policy's entropy.
   double rubric_mean = 0, entropy = 0, response_length = 0, turns_per_episode = 0, diagnosis_accuracy = 0,
          must_ask_coverage = 0, truncated_fraction = 0;
+  // Degenerate doctor turns among them (rl/degenerate_turns.h); left out of
+  // the update when grpo.exclude_degenerate is set.
+  int64_t doctor_turns = 0, degenerate_repetition = 0, degenerate_role_inversion = 0, degenerate_runaway_length = 0;
+  double degenerate_fraction = 0;
+  bool degenerate_excluded = false;
   double lr = 0;
   double tokens_per_second = 0;  // generated tokens per rollout second
   double seconds_rollout = 0, seconds_grade = 0, seconds_train = 0;
@@ -70,6 +75,12 @@ struct StepMetrics {
     v("diagnosis_accuracy", diagnosis_accuracy);
     v("must_ask_coverage", must_ask_coverage);
     v("truncated_fraction", truncated_fraction);
+    v("doctor_turns", doctor_turns);
+    v("degenerate_repetition", degenerate_repetition);
+    v("degenerate_role_inversion", degenerate_role_inversion);
+    v("degenerate_runaway_length", degenerate_runaway_length);
+    v("degenerate_fraction", degenerate_fraction);
+    v("degenerate_excluded", degenerate_excluded);
     v("lr", lr);
     v("tokens_per_second", tokens_per_second);
     v("seconds_rollout", seconds_rollout);

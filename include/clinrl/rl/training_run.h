@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "clinrl/core/json_io.h"
+#include "clinrl/rl/reward_trend.h"
 #include "clinrl/rl/train_config.h"
 
 namespace clinrl::rl {
@@ -16,13 +17,14 @@ struct HeldOutScore {
   double must_ask_coverage = 0;
   double turns = 0;               // doctor turns per episode
   int64_t episodes = 0;
+  // Bootstrap std of each mean over episodes (rubric::bootstrap_std, 1000 resamples).
+  double rubric_std = 0, diagnosis_accuracy_std = 0, must_ask_coverage_std = 0;
 };
 
 struct TrainingSummary {
   std::filesystem::path run_dir;
   int64_t grpo_steps_done = 0;
-  double first_rewards_mean = 0;  // mean reward of the first 5 GRPO steps (this run's metrics.jsonl)
-  double last_rewards_mean = 0;   // mean reward of the last 5
+  RewardTrend reward_trend;  // the first and last 5 GRPO steps of this run's metrics.jsonl
   std::optional<HeldOutScore> sft_score, grpo_score;
   bool interrupted = false;       // stopped by Ctrl-C after writing a checkpoint
 };
