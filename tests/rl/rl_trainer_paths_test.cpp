@@ -1,7 +1,7 @@
 // GrpoTrainer end to end on the paths a default run does not take: the KL
 // reference, dynamic sampling's extra generation rounds, num_iterations > 1
-// through grpo_update, mask_truncated, and adaptive record sampling. Each assertion fails when its
-// feature is switched off.
+// through grpo_update, mask_truncated and adaptive record sampling. Each
+// assertion fails when its feature is switched off.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
