@@ -40,6 +40,20 @@ void RewardOptions::validate() const {
   check_range("length_bonus_quantile", length_bonus_quantile, 0.0, 1.0);
 }
 
+void AdaptiveSamplingOptions::validate() const {
+  check_range("decay", decay, 0.0, 0.999999);
+  check_range("prior_reward", prior_reward, -1e6, 1e6);
+  check_range("prior_zero_variance", prior_zero_variance, 0.0, 1.0);
+  if (!(floor > 0.0 && floor <= 1.0))
+    throw std::invalid_argument(
+        format("floor must be in (0, 1] (a record of weight 0 would never be drawn again), got {}", floor));
+  check_range("reward_low", reward_low, -1e6, 1e6);
+  check_range("reward_high", reward_high, -1e6, 1e6);
+  if (!(reward_high > reward_low))
+    throw std::invalid_argument(
+        format("reward_high ({}) must be greater than reward_low ({})", reward_high, reward_low));
+}
+
 void GrpoOptions::validate() const {
   if (group_size < 2)
     throw std::invalid_argument(
@@ -62,6 +76,7 @@ void GrpoOptions::validate() const {
   check_range("turn_outcome_mix", turn_outcome_mix, 0.0, 1.0);
   if (micro_batch_size < 1)
     throw std::invalid_argument(format("micro_batch_size must be >= 1, got {}", micro_batch_size));
+  check_choice("record_sampling", record_sampling, {"uniform", "adaptive"});
 }
 
 }  // namespace clinrl::rl

@@ -76,7 +76,10 @@ GrpoStageResult run_grpo_stage(model::ChatModel& policy, const TrainConfig& conf
       verifiers.patient() ? make_simulators(data.train, config.sim, verifiers.patient()) : data.train_sims;
   GrpoTrainer trainer(policy, config, sims, *scorer, run_dir, &verifiers);
   const int64_t start = latest ? latest->step : 0;
-  if (latest) trainer.restore_optimizer(latest->dir);
+  if (latest) {
+    trainer.restore_optimizer(latest->dir);
+    trainer.restore_record_sampler(latest->dir);
+  }
   const fs::path metrics_file = run_dir / "metrics.jsonl";
   // Rank 0 alone writes metrics, samples, checkpoints and the progress line.
   dist::ProcessGroup& world = dist::world();

@@ -60,7 +60,9 @@ GrpoTrainer::GrpoTrainer(model::ChatModel& policy, const TrainConfig& config,
       verifiers_(verifiers),
       run_dir_(std::move(run_dir)),
       checkpoints_(run_dir_, config.checkpoints.keep_last),
-      schedule_(config.grpo.optimizer) {
+      schedule_(config.grpo.optimizer),
+      record_sampler_(simulators_.size(), parse_record_sampling(config.grpo.record_sampling),
+                      config.grpo.adaptive_sampling) {
   schedule_.total_steps = config_.grpo_steps;  // the schedule spans the run's GRPO steps
   if (simulators_.empty()) throw UserError("grpo: no training records");
   std::vector<torch::Tensor> decayed, not_decayed;
@@ -73,16 +75,22 @@ void GrpoTrainer::restore_optimizer(const std::filesystem::path& checkpoint_dir)
   load_optimizer(checkpoint_dir, *optimizer_);
 }
 
-std::vector<size_t> GrpoTrainer::sample_records(int64_t step, int round, int count) const {
-  // A fresh permutation per (step, round): records differ within a step
-  // whenever the set is large enough.
+void GrpoTrainer::restore_record_sampler(const std::filesystem::path& checkpoint_dir) {
+  const core::Json state = read_trainer_state(checkpoint_dir);
+  const std::string where = (checkpoint_dir / CheckpointDir::kStateFile).string();
+  if (state.contains("record_sampler")) {
+    record_sampler_.load_json(state["record_sampler"], where);
+  } else if (record_sampler_.mode() == RecordSampling::adaptive) {
+    throw UserError(core::format("{}: no record_sampler state, which grpo.record_sampling adaptive needs to resume "
+                                 "(the checkpoint was written by a run without it)",
+                                 where));
+  }
+}
+
+std::vector<size_t> GrpoTrainer::sample_records(int64_t step, int round, int count,
+                                                const std::vector<size_t>& drawn) const {
   Rng rng = Rng::stream(config_.run.seed, "grpo-records", static_cast<uint64_t>(step) * 64 + static_cast<uint64_t>(round));
-  std::vector<size_t> order(simulators_.size());
-  std::iota(order.begin(), order.end(), 0);
-  rng.shuffle(order.begin(), order.end());
-  std::vector<size_t> out;
-  for (int i = 0; i < count; ++i) out.push_back(order[static_cast<size_t>(i) % order.size()]);
-  return out;
+  return record_sampler_.draw(rng, count, drawn);
 }
 
 GrpoTrainer::Rollouts GrpoTrainer::roll_out_groups(int64_t step, StepMetrics& metrics) {
@@ -93,9 +101,14 @@ GrpoTrainer::Rollouts GrpoTrainer::roll_out_groups(int64_t step, StepMetrics& me
   int round = 0;
   dist::ProcessGroup& world = dist::world();
   policy_.model->eval();
+  // Every group played this step, kept or not, with its step-wide rewards
+  // (the same on every rank): the record sampler learns from them all.
+  std::vector<size_t> played;
+  std::vector<std::vector<double>> played_rewards;
+  metrics.sampling_effective_records = record_sampler_.effective_records();
   do {
     const int all_groups = sampler.groups_to_request();
-    auto records = sample_records(step, round, all_groups);
+    auto records = sample_records(step, round, all_groups, played);
     // This rank plays whole groups; every key below is the step-wide index.
     const std::vector<int> mine = groups_of_rank(world, all_groups);
     const int groups = static_cast<int>(mine.size());
@@ -148,6 +161,10 @@ GrpoTrainer::Rollouts GrpoTrainer::roll_out_groups(int64_t step, StepMetrics& me
 
     // Dynamic sampling decides on every rank's groups, identically everywhere.
     const auto all_rewards = gather_group_rewards(world, mine, group_rewards, all_groups);
+    for (int grp = 0; grp < all_groups; ++grp) {
+      played.push_back(records[static_cast<size_t>(grp)]);
+      played_rewards.push_back(all_rewards[static_cast<size_t>(grp)]);
+    }
     std::vector<int> local_of(static_cast<size_t>(all_groups), -1);
     for (size_t i = 0; i < mine.size(); ++i) local_of[static_cast<size_t>(mine[i])] = static_cast<int>(i);
     for (size_t grp : sampler.offer(all_rewards)) {
@@ -165,6 +182,9 @@ GrpoTrainer::Rollouts GrpoTrainer::roll_out_groups(int64_t step, StepMetrics& me
     }
     ++round;
   } while (sampler.needs_more());
+  // The step's draws used the state at its start; it learns from them now.
+  for (size_t i = 0; i < played.size(); ++i) record_sampler_.observe(played[i], played_rewards[i]);
+  metrics.hardest_decile_reward = record_sampler_.hardest_decile_reward();
   if (verifiers_) set_verifier_metrics(verifiers_->take_stats(), metrics);  // this rank's verifier calls
   metrics.rubric_items = static_cast<int64_t>(world.sum(static_cast<double>(metrics.rubric_items)));
   metrics.ungraded_items = static_cast<int64_t>(world.sum(static_cast<double>(metrics.ungraded_items)));
@@ -296,7 +316,7 @@ std::filesystem::path GrpoTrainer::save(int64_t step_count, const core::Json& co
   CheckpointContents contents;
   contents.write_model = [&](const std::filesystem::path& dir) { policy_.save(dir); };
   contents.optimizer = optimizer_.get();
-  contents.trainer_state = {{"phase", "grpo"}};
+  contents.trainer_state = {{"phase", "grpo"}, {"record_sampler", record_sampler_.to_json()}};
   contents.train_config = config_json;
   return checkpoints_.save(step_count, contents);
 }

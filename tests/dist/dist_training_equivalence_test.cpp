@@ -13,6 +13,7 @@
 #include "clinrl/core/json_io.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/model/safetensors.h"
+#include "clinrl/rl/checkpoint_dir.h"
 #include "clinrl/rl/metrics_log.h"
 #include "support/test_support.h"
 
@@ -130,6 +131,9 @@ void check_equivalent(const std::string& grpo_extra, bool resume_on_one = false)
   }
   CHECK(max_weight_difference(a / "sft", b / "sft") < 1e-5);
   CHECK(max_weight_difference(a / "checkpoints/step-000003", b / "checkpoints/step-000003") < 1e-5);
+  // The record sampler learnt the same on both (every rank updates it from the step-wide rewards).
+  const core::Json sampler = rl::read_trainer_state(a / "checkpoints/step-000003")["record_sampler"];
+  CHECK(rl::read_trainer_state(b / "checkpoints/step-000003")["record_sampler"] == sampler);
   if (!resume_on_one) return;
   // The 2-process run stopped after step 2, resumed on 1 process: the same step-3 weights.
   const fs::path c = dir / "runs/resumed";
@@ -140,6 +144,7 @@ void check_equivalent(const std::string& grpo_extra, bool resume_on_one = false)
   INFO(resumed.output);
   REQUIRE(resumed.status == 0);
   CHECK(max_weight_difference(a / "checkpoints/step-000003", c / "checkpoints/step-000003") < 1e-5);
+  CHECK(rl::read_trainer_state(c / "checkpoints/step-000003")["record_sampler"] == sampler);
 }
 
 }  // namespace
@@ -150,6 +155,12 @@ TEST_CASE("dist training: 2 processes equal 1 process (SFT, 3 GRPO steps), also 
 
 TEST_CASE("dist training: 2 processes equal 1 with num_iterations 2, kl_beta and dynamic sampling", "[dist][slow]") {
   check_equivalent(R"("num_iterations": 2, "kl_beta": 0.05, "dynamic_sampling": true, "max_resample_batches": 2,)");
+}
+
+TEST_CASE("dist training: 2 processes equal 1 with adaptive record sampling and dynamic sampling, also resumed on 1",
+          "[dist][slow]") {
+  check_equivalent(R"("record_sampling": "adaptive", "dynamic_sampling": true, "max_resample_batches": 2,)",
+                   /*resume_on_one=*/true);
 }
 
 TEST_CASE("dist training: a bad environment is one clear line and exit 2", "[dist]") {

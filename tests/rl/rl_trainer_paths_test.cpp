@@ -1,7 +1,8 @@
 // GrpoTrainer end to end on the paths a default run does not take: the KL
 // reference, dynamic sampling's extra generation rounds, num_iterations > 1
-// through grpo_update, mask_truncated, turn-level credit and the exclusion of
-// degenerate turns. Each assertion fails when its feature is switched off.
+// through grpo_update, mask_truncated, adaptive record sampling, turn-level
+// credit and the exclusion of degenerate turns. Each assertion fails when its
+// feature is switched off.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -169,4 +170,32 @@ TEST_CASE("trainer paths: exclude_degenerate takes runaway turns out of the upda
   REQUIRE(out[0].grad_norm.has_value());
   CHECK(*out[0].grad_norm == 0.0);
   CHECK(*out[0].loss == 0.0);
+}
+
+TEST_CASE("trainer paths: adaptive record sampling learns from every group played, dropped ones too", "[rl]") {
+  Trainer t([](rl::TrainConfig& c) {
+    c.grpo.reward.length_weight = 0;  // the rubric score alone: zero-variance groups are common
+    c.grpo.dynamic_sampling = true;
+    c.grpo.max_resample_batches = 3;
+    c.grpo.record_sampling = "adaptive";
+  });
+  rl::GrpoTrainer trainer(t.policy, t.config, t.sims, *t.scorer, t.dir / "run");
+  int64_t trained = 0;
+  bool dropped = false;
+  for (int s = 0; s < 3; ++s) {
+    const rl::StepMetrics m = trainer.step(s);
+    trained += m.groups_trained;
+    dropped = dropped || m.zero_variance_fraction > 0;
+    REQUIRE(m.sampling_effective_records.has_value());
+    CHECK(*m.sampling_effective_records > 0);
+    CHECK(*m.sampling_effective_records <= 4.0 + 1e-9);  // 4 training records
+    if (s == 0) CHECK(*m.sampling_effective_records == Approx(4.0));  // all at the prior: equal weights
+    CHECK(m.hardest_decile_reward.has_value());
+  }
+  const core::Json state = rl::read_trainer_state(trainer.save(3, core::Json(nullptr)))["record_sampler"];
+  int64_t played = 0;
+  for (const auto& n : state["groups_played"]) played += n.get<int64_t>();
+  INFO("groups played " << played << ", trained " << trained);
+  CHECK(dropped);
+  CHECK(played > trained);  // the dropped zero-variance groups count too
 }

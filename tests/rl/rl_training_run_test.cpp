@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "clinrl/core/config.h"
+#include "clinrl/rl/checkpoint_dir.h"
 #include "clinrl/rl/metrics_log.h"
 #include "clinrl/rl/training_run.h"
 #include "support/test_support.h"
@@ -13,7 +14,7 @@ using namespace clinrl;
 namespace {
 
 // A whole run in seconds: a 2-layer model, a few demonstrations, two GRPO steps.
-rl::TrainingRequest tiny_run(const fs::path& root) {
+rl::TrainingRequest tiny_run(const fs::path& root, const std::string& record_sampling = "uniform") {
   test::write_text(root / "model.json", R"({"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2",
     "vocab_size": 300, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
     "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 1024,
@@ -26,7 +27,8 @@ rl::TrainingRequest tiny_run(const fs::path& root) {
     "sft": {"demonstrations": 12, "epochs": 1, "row_length": 256, "rows_per_batch": 4,
             "expert": {"max_turns": 3, "max_tests": 0}},
     "grpo_steps": 2,
-    "grpo": {"group_size": 2, "records_per_step": 2, "micro_batch_size": 2,
+    "grpo": {"group_size": 2, "records_per_step": 2, "micro_batch_size": 2, "record_sampling": ")" +
+      record_sampling + R"(",
              "optimizer": {"lr": 1e-3, "total_steps": 2}},
     "rollout": {"max_turn_tokens": 8, "max_episode_tokens": 256},
     "checkpoints": {"every": 1, "keep_last": 3, "samples_every": 0},
@@ -52,8 +54,11 @@ std::vector<core::Json> deterministic_metrics(const fs::path& file) {
 }  // namespace
 
 TEST_CASE("training run: a resumed run equals an uninterrupted one, weights and metrics", "[rl]") {
+  // adaptive: the record sampler's state comes back from the checkpoint, or step 2 draws other records.
+  const std::string record_sampling = GENERATE(as<std::string>{}, "uniform", "adaptive");
+  INFO("record_sampling " << record_sampling);
   test::TempDir dir;
-  auto request = tiny_run(dir.path());
+  auto request = tiny_run(dir.path(), record_sampling);
   auto summary = rl::run_training(request);
   REQUIRE(summary.grpo_steps_done == 2);
   fs::path run = summary.run_dir;
@@ -83,6 +88,9 @@ TEST_CASE("training run: a resumed run equals an uninterrupted one, weights and 
   // (optimizer.pt is not compared byte for byte: torch's archive embeds per-process
   // name counters. The step-2 weights only match if the AdamW state was restored.)
   CHECK(deterministic_metrics(copy / "metrics.jsonl") == deterministic_metrics(run / "metrics.jsonl"));
+  const core::Json sampler = rl::read_trainer_state(run / "checkpoints/step-000002")["record_sampler"];
+  CHECK(sampler["groups_played"].size() > 0);
+  CHECK(rl::read_trainer_state(copy / "checkpoints/step-000002")["record_sampler"] == sampler);
 }
 
 TEST_CASE("training run: a second run into the same directory is refused", "[rl]") {

@@ -11,6 +11,29 @@
 
 namespace clinrl::rl {
 
+// The knobs of `grpo.record_sampling: adaptive` (the weight formula is in
+// rl/record_sampler.h). Under `uniform` the same running state is kept for
+// the metrics only.
+struct AdaptiveSamplingOptions {
+  double decay = 0.8;                // per group played: m <- decay * m + (1 - decay) * group value
+  double prior_reward = 0.5;         // running reward mean of a record never played
+  double prior_zero_variance = 0.0;  // running zero-variance rate of a record never played
+  double floor = 0.05;               // weight of a record always solved; every weight is in [floor, 1]
+  double reward_low = 0.0;           // a running mean at or below this counts as always failed
+  double reward_high = 1.0;          // a running mean at or above this counts as always solved
+
+  template <class V>
+  void fields(V& v) {
+    v("decay", decay);
+    v("prior_reward", prior_reward);
+    v("prior_zero_variance", prior_zero_variance);
+    v("floor", floor);
+    v("reward_low", reward_low);
+    v("reward_high", reward_high);
+  }
+  void validate() const;
+};
+
 // Extra reward terms added to the rubric score of an episode (see reward_terms.h).
 struct RewardOptions {
   // Who grades the rubric items: rules (match blocks), llm (the `judge`
@@ -80,6 +103,10 @@ struct GrpoOptions {
 
   OptimizerOptions optimizer;
   RewardOptions reward;
+  // Which training records a step plays: uniform (a fresh permutation per
+  // round) or adaptive (hard-sample mining, rl/record_sampler.h).
+  std::string record_sampling = "uniform";
+  AdaptiveSamplingOptions adaptive_sampling;
 
   template <class V>
   void fields(V& v) {
@@ -104,6 +131,8 @@ struct GrpoOptions {
     v("activation_checkpointing", activation_checkpointing);
     v("optimizer", optimizer);
     v("reward", reward);
+    v("record_sampling", record_sampling);
+    v("adaptive_sampling", adaptive_sampling);
   }
   void validate() const;
 

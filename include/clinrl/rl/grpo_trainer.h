@@ -14,6 +14,7 @@
 #include "clinrl/rl/checkpoint_dir.h"
 #include "clinrl/rl/degenerate_turns.h"
 #include "clinrl/rl/episode_scorer.h"
+#include "clinrl/rl/record_sampler.h"
 #include "clinrl/rl/rollout.h"
 #include "clinrl/rl/step_metrics.h"
 #include "clinrl/rl/train_config.h"
@@ -31,6 +32,10 @@ class GrpoTrainer {
   // Continues from a checkpoint written by save(): optimizer state (the
   // caller has loaded the weights into the policy).
   void restore_optimizer(const std::filesystem::path& checkpoint_dir);
+  // Continues the record sampler's running state from the checkpoint's
+  // trainer_state.json (a checkpoint without one: a uniform run starts it
+  // afresh, an adaptive run is a UserError).
+  void restore_record_sampler(const std::filesystem::path& checkpoint_dir);
 
   // Optimizer step `step` (0-based): roll out, grade, update; its metrics row.
   StepMetrics step(int64_t step);
@@ -52,7 +57,8 @@ class GrpoTrainer {
     std::vector<double> all_rewards;
     std::vector<size_t> positions;
   };
-  std::vector<size_t> sample_records(int64_t step, int round, int count) const;
+  // The records of generation round `round`; `drawn` are the step's earlier ones.
+  std::vector<size_t> sample_records(int64_t step, int round, int count, const std::vector<size_t>& drawn) const;
   // Generation rounds until dynamic sampling has the step's groups.
   Rollouts roll_out_groups(int64_t step, StepMetrics& metrics);
   void update(int64_t step, const Rollouts& kept, StepMetrics& metrics);
@@ -73,6 +79,7 @@ class GrpoTrainer {
   CheckpointDir checkpoints_;
   OptimizerOptions schedule_;  // the optimizer options with total_steps = the run's GRPO steps
   std::vector<RolloutEpisode> last_rollouts_;
+  RecordSampler record_sampler_;  // one entry per simulator; updated identically on every rank
 };
 
 }  // namespace clinrl::rl

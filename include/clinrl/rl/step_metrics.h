@@ -20,6 +20,11 @@ struct StepMetrics {
   double zero_variance_fraction = 0;  // of all generated groups
   int64_t groups_trained = 0;
   int64_t generation_rounds = 0;
+  // The record sampler (rl/record_sampler.h): exp of the entropy of the
+  // normalised weights the step drew from (uniform: the number of records),
+  // and the mean running reward of the hardest 10% of the records played so
+  // far, after this step's groups.
+  std::optional<double> sampling_effective_records, hardest_decile_reward;
   // The update.
   std::optional<double> loss, clip_fraction, clip_fraction_low, clip_fraction_high, dual_clip_fraction, approx_kl,
       kl, grad_norm;
@@ -59,6 +64,8 @@ struct StepMetrics {
     v("zero_variance_fraction", zero_variance_fraction);
     v("groups_trained", groups_trained);
     v("generation_rounds", generation_rounds);
+    v("sampling_effective_records", sampling_effective_records);
+    v("hardest_decile_reward", hardest_decile_reward);
     v("loss", loss);
     v("clip_fraction", clip_fraction);
     v("clip_fraction_low", clip_fraction_low);
