@@ -105,6 +105,8 @@ void dialogue_results(std::ostringstream& h, const std::vector<core::Json>& resu
 
 }  // namespace
 
+const char* html_report_style() { return kStyle; }
+
 std::vector<BarChart> report_bar_charts(const EvalReport& report) {
   std::vector<BarChart> charts;
   BarChart summary{"Summary (mean ± bootstrap std)", {}, 1.0};

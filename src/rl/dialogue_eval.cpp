@@ -1,6 +1,22 @@
 #include "clinrl/rl/dialogue_eval.h"
 
+#include <cstdio>
+
+#include "clinrl/core/logging.h"
+#include "clinrl/core/progress.h"
+#include "rollout_progress.h"
+
 namespace clinrl::rl {
+namespace {
+
+// "1.50 episodes/s"
+std::string episodes_per_second(size_t done, double seconds) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.2f episodes/s", seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
+  return buf;
+}
+
+}  // namespace
 
 DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
                                       const std::vector<std::shared_ptr<const sim::PatientSimulator>>& simulators,
@@ -14,7 +30,14 @@ DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
     for (int64_t k = 0; k < episodes_per_record; ++k)
       jobs.push_back({simulators[r], Rng::stream(seed, "eval-episode", r * 1024 + static_cast<uint64_t>(k)).next_u64()});
   DialogueEvalResult result;
-  result.episodes = roll_out(policy, jobs, greedy, seed);
+  // A progress line about every tenth of the episodes or 30 s.
+  core::ProgressClock progress(static_cast<int64_t>(jobs.size()));
+  result.episodes = roll_out(policy, jobs, greedy, seed, [&progress](size_t done, size_t total) {
+    if (!progress.due(static_cast<int64_t>(done))) return;
+    const double elapsed = progress.elapsed_seconds();
+    log::info("eval: {}/{} episodes | {} | ETA {}", done, total, episodes_per_second(done, elapsed),
+              core::format_eta(static_cast<int64_t>(done), static_cast<int64_t>(total), elapsed));
+  });
   HeldOutScore& s = result.summary;
   std::vector<ScoreJob> to_score;
   for (size_t i = 0; i < result.episodes.size(); ++i)
