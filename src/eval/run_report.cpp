@@ -26,18 +26,26 @@ const char* const kRunStyle = R"(
 .episode h4 { margin: 6px 0; font-size: 14px; }
 )";
 
-// Keys drawn together in one chart, in this order, before the keys drawn alone.
-struct CurveGroup {
-  const char* title;
+// The charts drawn first, in this order: one key alone, or several keys
+// together in one chart (title given). The reward chart comes before them and
+// every other key, alone, after them.
+struct CurveChart {
+  const char* title;  // nullptr: the key's name
   std::vector<const char*> keys;
 };
-const std::vector<CurveGroup>& curve_groups() {
-  static const std::vector<CurveGroup> groups = {
-      {"clip fractions", {"clip_fraction", "clip_fraction_low", "clip_fraction_high", "dual_clip_fraction"}},
+const std::vector<CurveChart>& leading_charts() {
+  static const std::vector<CurveChart> charts = {
+      {nullptr, {"rubric_mean"}},
+      {nullptr, {"diagnosis_accuracy"}},
+      {nullptr, {"must_ask_coverage"}},
+      {nullptr, {"turns_per_episode"}},
+      {nullptr, {"entropy"}},
       {"KL", {"approx_kl", "kl"}},
+      {"clip fractions", {"clip_fraction", "clip_fraction_low", "clip_fraction_high", "dual_clip_fraction"}},
+      {nullptr, {"grad_norm"}},
       {"step time split (s)", {"seconds_rollout", "seconds_grade", "seconds_train"}},
   };
-  return groups;
+  return charts;
 }
 // The reward chart: the mean, mean ± std, min and max.
 const char* const kRewardKeys[] = {"reward_mean", "reward_std", "reward_min", "reward_max"};
@@ -94,19 +102,17 @@ std::vector<LineChart> training_charts(const std::vector<MetricCurve>& curves) {
     charts.push_back(std::move(reward));
     drawn.assign(std::begin(kRewardKeys), std::end(kRewardKeys));
   }
-  std::vector<LineChart> grouped;
-  for (const auto& group : curve_groups()) {
-    LineChart chart{group.title, "step", {}};
-    for (const char* key : group.keys)
+  for (const auto& planned : leading_charts()) {
+    LineChart chart{planned.title ? planned.title : planned.keys.front(), "step", {}};
+    for (const char* key : planned.keys)
       if (const MetricCurve* c = find_curve(curves, key)) {
         chart.series.push_back({key, c->points});
         drawn.push_back(key);
       }
-    if (!chart.series.empty()) grouped.push_back(std::move(chart));
+    if (!chart.series.empty()) charts.push_back(std::move(chart));
   }
   for (const auto& c : curves)
     if (std::find(drawn.begin(), drawn.end(), c.name) == drawn.end()) charts.push_back({c.name, "step", {{c.name, c.points}}});
-  charts.insert(charts.end(), grouped.begin(), grouped.end());
   return charts;
 }
 
@@ -219,8 +225,13 @@ void markdown_curve_table(std::ostringstream& m, const std::vector<MetricCurve>&
   m << "| metric | first | last | min | max |\n|---|---:|---:|---:|---:|\n";
   for (const auto& c : curves) {
     const Summary s = summarise(c);
-    m << "| " << c.name << " | " << fixed(s.first) << " | " << fixed(s.last) << " | " << fixed(s.lo) << " | "
-      << fixed(s.hi) << " |\n";
+    // Counts (tokens, groups, requests) as integers, every other key with 4 decimals.
+    const bool counts = std::all_of(c.points.begin(), c.points.end(), [](const auto& p) {
+      return !std::isfinite(p.second) || (p.second == std::floor(p.second) && std::abs(p.second) < 1e15);
+    });
+    const int digits = counts ? 0 : 4;
+    m << "| " << c.name << " | " << fixed(s.first, digits) << " | " << fixed(s.last, digits) << " | "
+      << fixed(s.lo, digits) << " | " << fixed(s.hi, digits) << " |\n";
   }
 }
 

@@ -68,6 +68,14 @@ TEST_CASE("run report: curves, the SFT vs GRPO comparison and samples in report.
                               "clip fractions", "KL", "step time split (s)", "SFT loss (train, validation)", "SFT lr"})
       CHECK_THAT(html, Contains(std::string("role=\"img\" aria-label=\"") + eval::escape_xml(title) + "\">"));
     CHECK(count(html, "class=\"chart line-chart\"") == 9);
+    // The reward first, then the headline metrics, the grouped keys and the rest.
+    const auto at = [&](const std::string& title) { return html.find("aria-label=\"" + title + "\""); };
+    CHECK(at(eval::escape_xml("reward (mean, mean ± std, min, max)")) < at("rubric_mean"));
+    CHECK(at("rubric_mean") < at("entropy"));
+    CHECK(at("entropy") < at("KL"));
+    CHECK(at("KL") < at("clip fractions"));
+    CHECK(at("clip fractions") < at("grad_norm"));
+    CHECK(at("grad_norm") < at("step time split (s)"));
     // Grouped keys are not drawn again on their own.
     CHECK_THAT(html, !Contains("aria-label=\"reward_std\""));
     CHECK_THAT(html, !Contains("aria-label=\"seconds_train\""));
