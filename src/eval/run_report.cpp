@@ -159,8 +159,8 @@ bool has_policy(const RunReportData& data, const char* policy) {
 }
 
 std::vector<BarChart> comparison_charts(const RunReportData& data) {
-  BarChart scores{"Held-out scores, SFT vs GRPO", {}, 1.0};
-  BarChart turns{"Held-out doctor turns per episode, SFT vs GRPO", {}, 1.0};
+  BarChart scores{"Held-out scores", {}, 1.0};
+  BarChart turns{"Held-out doctor turns per episode", {}, 1.0};
   const bool any_std = [&] {
     for (const char* m : kEvalMetrics)
       if (eval_score(data, "sft", m).std || eval_score(data, "grpo", m).std) return true;
