@@ -15,7 +15,7 @@ h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 19px; margin-top: 32
 .charts { display: flex; flex-wrap: wrap; gap: 12px; }
 svg.chart { background: #fff; border: 1px solid #e2e8f0; border-radius: 4px; }
 svg .chart-title { font-size: 14px; font-weight: 600; fill: #1a202c; }
-svg .label, svg .value, svg .legend { font-size: 12px; fill: #2d3748; } svg .tick, svg .axis-label { font-size: 11px; fill: #718096; }
+svg .label, svg .value { font-size: 12px; fill: #2d3748; } svg .legend { font-size: 12px; } svg .tick, svg .axis-label { font-size: 11px; fill: #718096; }
 svg .grid { stroke: #edf2f7; stroke-width: 1; } svg .frame { fill: none; stroke: #cbd5e0; }
 svg .bar { fill: #4299e1; } svg .errorbar line { stroke: #1a202c; stroke-width: 1.5; }
 svg .series { stroke-width: 1.8; }
@@ -104,6 +104,8 @@ void dialogue_results(std::ostringstream& h, const std::vector<core::Json>& resu
 }
 
 }  // namespace
+
+const char* html_report_style() { return kStyle; }
 
 std::vector<BarChart> report_bar_charts(const EvalReport& report) {
   std::vector<BarChart> charts;

@@ -1,8 +1,23 @@
 #include "clinrl/rl/dialogue_eval.h"
 
+#include <cstdio>
+
+#include "clinrl/core/logging.h"
+#include "clinrl/core/progress.h"
 #include "clinrl/rubric/scoring.h"
+#include "rollout_progress.h"
 
 namespace clinrl::rl {
+namespace {
+
+// "1.50 episodes/s"
+std::string episodes_per_second(size_t done, double seconds) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.2f episodes/s", seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
+  return buf;
+}
+
+}  // namespace
 
 DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
                                       const std::vector<std::shared_ptr<const sim::PatientSimulator>>& simulators,
@@ -16,16 +31,23 @@ DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
     for (int64_t k = 0; k < episodes_per_record; ++k)
       jobs.push_back({simulators[r], Rng::stream(seed, "eval-episode", r * 1024 + static_cast<uint64_t>(k)).next_u64()});
   DialogueEvalResult result;
-  result.episodes = roll_out(policy, jobs, greedy, seed);
+  // A progress line about every tenth of the episodes or 30 s.
+  core::ProgressClock progress(static_cast<int64_t>(jobs.size()));
+  result.episodes = roll_out(policy, jobs, greedy, seed, [&progress](size_t done, size_t total) {
+    if (!progress.due(static_cast<int64_t>(done))) return;
+    const double elapsed = progress.elapsed_seconds();
+    log::info("eval: {}/{} episodes | {} | ETA {}", done, total, episodes_per_second(done, elapsed),
+              core::format_eta(static_cast<int64_t>(done), static_cast<int64_t>(total), elapsed));
+  });
   HeldOutScore& s = result.summary;
   std::vector<ScoreJob> to_score;
   for (size_t i = 0; i < result.episodes.size(); ++i)
     to_score.push_back({&jobs[i].simulator->record(), &result.episodes[i].transcript});
   std::vector<EpisodeScore> scores = scorer.score(to_score, rollout.system_prompt);
-  std::vector<double> rubric, correct, coverage;
+  std::vector<double> rubric_scores, correct, coverage;
   for (size_t i = 0; i < result.episodes.size(); ++i) {
     EpisodeScore& score = scores[i];
-    rubric.push_back(score.rubric);
+    rubric_scores.push_back(score.rubric);
     correct.push_back(score.diagnosis_correct ? 1.0 : 0.0);
     coverage.push_back(score.must_ask_coverage);
     s.rubric += score.rubric;
@@ -43,7 +65,7 @@ DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
     s.turns /= n;
   }
   constexpr int kResamples = 1000;
-  s.rubric_std = rubric::bootstrap_std(rubric, kResamples, seed, "held-out rubric");
+  s.rubric_std = rubric::bootstrap_std(rubric_scores, kResamples, seed, "held-out rubric");
   s.diagnosis_accuracy_std = rubric::bootstrap_std(correct, kResamples, seed, "held-out diagnosis");
   s.must_ask_coverage_std = rubric::bootstrap_std(coverage, kResamples, seed, "held-out must-ask");
   return result;

@@ -10,6 +10,7 @@
 
 #include "clinrl/core/error.h"
 #include "clinrl/core/logging.h"
+#include "clinrl/core/progress.h"
 #include "clinrl/core/strings.h"
 
 namespace fs = std::filesystem;
@@ -87,14 +88,7 @@ void truncate_metrics_after(const fs::path& path, int64_t last_step) {
   core::write_jsonl_atomic(path, kept);
 }
 
-std::string format_duration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "?";
-  auto s = static_cast<int64_t>(std::llround(seconds));
-  if (s < 60) return core::format("{}s", s);
-  if (s < 3600) return core::format("{}m{}s", s / 60, s % 60 < 10 ? "0" + std::to_string(s % 60) : std::to_string(s % 60));
-  int64_t m = (s % 3600) / 60;
-  return core::format("{}h{}m", s / 3600, m < 10 ? "0" + std::to_string(m) : std::to_string(m));
-}
+std::string format_duration(double seconds) { return core::format_duration(seconds); }
 
 std::string format_progress(const ProgressInfo& info) {
   char reward[64];

@@ -1,4 +1,5 @@
 #include "clinrl/rl/rollout.h"
+#include "rollout_progress.h"
 
 #include <algorithm>
 
@@ -75,7 +76,7 @@ void add_tokens(EpisodeTokens& e, const std::vector<int64_t>& ids, const std::ve
 }
 
 std::vector<RolloutEpisode> play(model::ChatModel& policy, const std::vector<EpisodeJob>& jobs, const RolloutOptions& options,
-                                 uint64_t sampler_seed, bool keep_cache) {
+                                 uint64_t sampler_seed, bool keep_cache, const EpisodeFinished* on_finished = nullptr) {
   torch::NoGradGuard no_grad;
   const auto& chat = *policy.chat;
   ReplyEncoder replies(chat);
@@ -93,6 +94,11 @@ std::vector<RolloutEpisode> play(model::ChatModel& policy, const std::vector<Epi
   const size_t cap = options.max_generation_batch > 0 ? static_cast<size_t>(options.max_generation_batch) : jobs.size();
   live.reserve(std::min(cap, jobs.size()));
   size_t next_job = 0;
+  size_t finished = 0;
+  auto finish = [&] {
+    ++finished;
+    if (on_finished && *on_finished) (*on_finished)(finished, jobs.size());
+  };
   // An LLM patient words the replies of all live episodes at once.
   int patient_workers = 1;
   for (const auto& job : jobs) patient_workers = std::max(patient_workers, job.simulator->realiser().concurrency());
@@ -124,6 +130,7 @@ std::vector<RolloutEpisode> play(model::ChatModel& policy, const std::vector<Epi
         out[l.job].tokens.truncated = true;
         out[l.job].transcript = l.state.transcript();
         session.release(l.sequence);
+        finish();
       } else {
         playing.push_back(std::move(l));
       }
@@ -169,6 +176,7 @@ std::vector<RolloutEpisode> play(model::ChatModel& policy, const std::vector<Epi
       if (turn.done) {
         episode.transcript = l.state.transcript();
         session.release(l.sequence);
+        finish();
         continue;
       }
       std::vector<int64_t> suffix;
@@ -189,6 +197,12 @@ std::vector<RolloutEpisode> play(model::ChatModel& policy, const std::vector<Epi
 std::vector<RolloutEpisode> roll_out(model::ChatModel& policy, const std::vector<EpisodeJob>& jobs,
                                      const RolloutOptions& options, uint64_t sampler_seed) {
   return play(policy, jobs, options, sampler_seed, true);
+}
+
+std::vector<RolloutEpisode> roll_out(model::ChatModel& policy, const std::vector<EpisodeJob>& jobs,
+                                     const RolloutOptions& options, uint64_t sampler_seed,
+                                     const EpisodeFinished& on_finished) {
+  return play(policy, jobs, options, sampler_seed, true, &on_finished);
 }
 
 std::vector<RolloutEpisode> roll_out_reencoding(model::ChatModel& policy, const std::vector<EpisodeJob>& jobs,

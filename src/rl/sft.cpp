@@ -1,9 +1,11 @@
 #include "clinrl/rl/sft.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "clinrl/core/config.h"
 #include "clinrl/core/logging.h"
+#include "clinrl/core/progress.h"
 #include "clinrl/dist/tensor_buckets.h"
 #include "clinrl/model/activation_checkpoint.h"
 #include "clinrl/model/token_logprobs.h"
@@ -60,6 +62,13 @@ std::vector<PackedBatch> micro_batches(const PackedBatch& batch, int64_t rows) {
   std::vector<PackedBatch> out;
   for (int64_t start = 0; start < B; start += rows) out.push_back(slice_rows(batch, start, std::min(rows, B - start)));
   return out;
+}
+
+// "0.52 s/step"
+std::string seconds_per_step(double seconds, int64_t steps) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.2f s/step", steps > 0 ? seconds / static_cast<double>(steps) : 0.0);
+  return buf;
 }
 
 }  // namespace
@@ -120,6 +129,7 @@ SftReport train_sft(model::ChatModel& policy, const std::vector<TokenizedDialogu
   log::info("sft: {} training dialogues, {} steps, validation loss {}", train.size(), optimizer_options.total_steps,
             report.first_val_loss);
   auto start = std::chrono::steady_clock::now();
+  core::ProgressClock progress(optimizer_options.total_steps);
   std::vector<size_t> order(train.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   Rng rng = Rng::stream(seed, "sft-shuffle");
@@ -152,11 +162,19 @@ SftReport train_sft(model::ChatModel& policy, const std::vector<TokenizedDialogu
       // First-fit packing depends on the order, so an epoch's batch count can
       // differ slightly from the first packing's; the schedule just stays at its floor.
       bool last = epoch + 1 == options.epochs && b + 1 == batches.size();
-      if (!val_batches.empty() && ((options.eval_every > 0 && report.steps % options.eval_every == 0) || last)) {
+      const bool validate =
+          !val_batches.empty() && ((options.eval_every > 0 && report.steps % options.eval_every == 0) || last);
+      if (validate) {
         report.last_val_loss = evaluate_nll(model, val_batches, options.micro_batch_rows);
         row["sft_val_loss"] = report.last_val_loss;
-        log::info("sft step {}/{}: loss {} (validation {})", report.steps, optimizer_options.total_steps, value,
-                  report.last_val_loss);
+      }
+      // A progress line about every tenth of the steps or 30 s, and with each validation.
+      if (progress.due(report.steps) || validate) {
+        const double elapsed = progress.elapsed_seconds();
+        std::string line = core::format("sft step {}/{} | loss {}", report.steps, optimizer_options.total_steps, value);
+        if (validate) line += core::format(" | validation {}", report.last_val_loss);
+        log::info("{} | {} | ETA {}", line, seconds_per_step(elapsed, report.steps),
+                  core::format_eta(report.steps, optimizer_options.total_steps, elapsed));
       }
       if (metrics) metrics->append(row);
     }

@@ -15,6 +15,9 @@
 
 namespace clinrl::eval {
 
+// The page's inline stylesheet (also used by the training report, run_report.h).
+const char* html_report_style();
+
 // Examples/episodes shown in the page.
 constexpr size_t kHtmlMaxResults = 100;
 
