@@ -3,7 +3,6 @@
 #include <set>
 
 #include "clinrl/core/config.h"
-#include "clinrl/core/error.h"
 #include "clinrl/core/strings.h"
 #include "clinrl/records/record_io.h"
 #include "clinrl/records/synth.h"
@@ -11,19 +10,6 @@
 
 namespace clinrl::cli {
 namespace {
-
-// Keeps only the listed conditions, in the knowledge base's order, so a small
-// scenario (the quickstart's dozen conditions) samples from the same specs.
-void keep_conditions(records::KnowledgeBase& kb, const std::vector<std::string>& ids, const std::string& dir) {
-  if (ids.empty()) return;
-  for (const auto& id : ids)
-    if (!kb.find(id)) throw UserError(core::format("--conditions: {} has no condition '{}'", dir, id));
-  std::set<std::string> wanted(ids.begin(), ids.end());
-  std::vector<records::Condition> kept;
-  for (auto& c : kb.conditions)
-    if (wanted.count(c.id)) kept.push_back(std::move(c));
-  kb.conditions = std::move(kept);
-}
 
 const bool group = register_group("data", "knowledge base, synthetic records, importers and identifier checks");
 
@@ -51,7 +37,7 @@ const bool synth = register_command({"data synth", "sample synthetic patient rec
       app.callback([a] {
         core::validate_all(a->options);
         auto kb = records::KnowledgeBase::load(a->kb);
-        keep_conditions(kb, a->conditions, a->kb);
+        records::keep_conditions(kb, a->conditions, "--conditions: " + a->kb);
         auto recs = records::synthesise(kb, a->options);
         if (!a->split) {
           records::save_records(a->out, recs);

@@ -1,8 +1,11 @@
 // Splitting a synthetic record set into train, val and test, stratified by condition.
 #include <cmath>
 #include <map>
+#include <set>
 
+#include "clinrl/core/error.h"
 #include "clinrl/core/rng.h"
+#include "clinrl/core/strings.h"
 #include "clinrl/records/synth.h"
 
 namespace clinrl::records {
@@ -29,6 +32,17 @@ std::filesystem::path split_path(const std::filesystem::path& out, const std::st
   std::filesystem::path p = out;
   std::string ext = p.extension().string();
   return p.parent_path() / (p.stem().string() + "." + part + (ext.empty() ? ".jsonl" : ext));
+}
+
+void keep_conditions(KnowledgeBase& kb, const std::vector<std::string>& ids, const std::string& where) {
+  if (ids.empty()) return;
+  for (const auto& id : ids)
+    if (!kb.find(id)) throw UserError(core::format("{} has no condition '{}'", where, id));
+  const std::set<std::string> wanted(ids.begin(), ids.end());
+  std::vector<Condition> kept;
+  for (auto& c : kb.conditions)
+    if (wanted.count(c.id)) kept.push_back(std::move(c));
+  kb.conditions = std::move(kept);
 }
 
 }  // namespace clinrl::records

@@ -128,3 +128,27 @@ TEST_CASE("the shipped record files regenerate byte for byte", "[records]") {
   CHECK(jsonl(s.val) == clinrl::test::read_text("data/records/synth.val.jsonl"));
   CHECK(jsonl(s.test) == clinrl::test::read_text("data/records/synth.test.jsonl"));
 }
+
+TEST_CASE("the quickstart scenario's record files regenerate byte for byte", "[records]") {
+  // The command documented in data/quickstart/README.md: 12 of the knowledge base's conditions.
+  KnowledgeBase subset = kb();
+  keep_conditions(subset,
+                  {"uncomplicated_uti", "migraine", "asthma_exacerbation", "gout", "cellulitis", "gastroenteritis",
+                   "bacterial_conjunctivitis", "acute_otitis_media", "depression", "renal_colic", "herpes_zoster", "bppv"},
+                  "test");
+  CHECK(subset.conditions.size() == 12);
+  SynthOptions o;
+  o.n = 120;
+  o.seed = 11;
+  o.val_fraction = 0.1;
+  o.test_fraction = 0.3;
+  Split s = split_by_condition(synthesise(subset, o), o);
+  CHECK(s.train.size() == 72);
+  CHECK(s.test.size() == 36);
+  CHECK(jsonl(s.train) == clinrl::test::read_text("data/quickstart/records.train.jsonl"));
+  CHECK(jsonl(s.val) == clinrl::test::read_text("data/quickstart/records.val.jsonl"));
+  CHECK(jsonl(s.test) == clinrl::test::read_text("data/quickstart/records.test.jsonl"));
+  KnowledgeBase other = kb();
+  CHECK_THROWS_WITH(keep_conditions(other, {"migraine", "no_such"}, "--conditions: data/kb"),
+                    "--conditions: data/kb has no condition 'no_such'");
+}

@@ -30,6 +30,11 @@ struct SynthOptions {
   void validate() const;
 };
 
+// Keeps only the listed conditions (in the knowledge base's order), so a small
+// scenario samples from the same specs (`clinrl data synth --conditions`).
+// UserError naming `where` and the id when one is not in the knowledge base.
+void keep_conditions(KnowledgeBase& kb, const std::vector<std::string>& ids, const std::string& where);
+
 // Which condition record `index` is about: a seeded permutation of the
 // conditions repeated, so every condition appears once per len(conditions) records.
 size_t condition_for_index(const KnowledgeBase& kb, uint64_t seed, uint64_t index);
