@@ -32,7 +32,7 @@ std::vector<std::string> doctor_texts(const sim::Episode& transcript) {
   return out;
 }
 
-// Every doctor turn of an episode classified; the spans of its tokens with them.
+// The kind of each doctor turn of an episode; `spans` are the turns' token ranges.
 std::vector<Degeneracy> classify_turns(const RolloutEpisode& episode, const std::vector<std::pair<size_t, size_t>>& spans,
                                        int64_t max_turn_tokens) {
   const std::vector<std::string> texts = doctor_texts(episode.transcript);
