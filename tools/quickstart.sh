@@ -8,6 +8,14 @@ tools/setup.sh
 tools/build.sh
 build/clinrl info
 rm -rf runs/quickstart
-build/clinrl train --config configs/quickstart.json "$@"
+# The run directory is whatever `train` says it is (a --set run.name=... moves it).
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+build/clinrl train --config configs/quickstart.json "$@" | tee "$log"
+run_dir=$(sed -n 's/^run directory: //p' "$log" | tail -n 1)
+if [ -z "$run_dir" ]; then
+  echo "quickstart: clinrl train did not print its run directory; no report written" >&2
+  exit 1
+fi
 echo "training report:"
-build/clinrl report runs/quickstart
+build/clinrl report "$run_dir"

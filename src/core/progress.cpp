@@ -1,6 +1,7 @@
 #include "clinrl/core/progress.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "clinrl/core/strings.h"
 
@@ -17,6 +18,12 @@ std::string format_duration(double seconds) {
   if (s < 60) return format("{}s", s);
   if (s < 3600) return format("{}m{}s", s / 60, two_digits(s % 60));
   return format("{}h{}m", s / 3600, two_digits((s % 3600) / 60));
+}
+
+std::string format_rate(int64_t done, double seconds, const std::string& unit) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
+  return format("{} {}/s", buf, unit);
 }
 
 std::string format_eta(int64_t done, int64_t total, double elapsed_seconds) {

@@ -8,6 +8,7 @@
 
 #include "clinrl/core/error.h"
 #include "clinrl/core/logging.h"
+#include "clinrl/core/progress.h"
 #include "clinrl/core/rng.h"
 #include "clinrl/core/strings.h"
 
@@ -112,6 +113,8 @@ SuiteEvalResult evaluate_suite(ReplyGenerator& policy, rubric::Grader& grader, c
 
   auto t0 = Clock::now();
   const size_t batch = static_cast<size_t>(config.generation.batch_size);
+  // A progress line about every tenth of the replies or 30 s.
+  core::ProgressClock progress(static_cast<int64_t>(order.size()));
   for (size_t begin = 0; begin < order.size(); begin += batch) {
     size_t end = std::min(order.size(), begin + batch);
     std::vector<ReplyRequest> requests;
@@ -128,7 +131,12 @@ SuiteEvalResult evaluate_suite(ReplyGenerator& policy, rubric::Grader& grader, c
     if (replies.size() != requests.size())
       throw std::runtime_error(core::format("policy returned {} replies for {} prompts", replies.size(), requests.size()));
     for (size_t k = begin; k < end; ++k) out.examples[order[k]].completion = std::move(replies[k - begin]);
-    log::debug("eval: generated {}/{} replies", end, out.examples.size());
+    if (progress.due(static_cast<int64_t>(end))) {
+      const double elapsed = progress.elapsed_seconds();
+      log::info("eval: {}/{} replies | {} | ETA {}", end, order.size(),
+                core::format_rate(static_cast<int64_t>(end), elapsed, "replies"),
+                core::format_eta(static_cast<int64_t>(end), static_cast<int64_t>(order.size()), elapsed));
+    }
   }
   out.generate_seconds = seconds_since(t0);
   grade_and_score(grader, suite, config.bootstrap, config.n_repeats, out);

@@ -1,24 +1,11 @@
 #include "clinrl/rl/dialogue_eval.h"
 
-#include <cstdio>
-
 #include "clinrl/core/logging.h"
 #include "clinrl/core/progress.h"
 #include "clinrl/rubric/scoring.h"
 #include "rollout_progress.h"
 
 namespace clinrl::rl {
-namespace {
-
-// "1.50 episodes/s"
-std::string episodes_per_second(size_t done, double seconds) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.2f episodes/s", seconds > 0 ? static_cast<double>(done) / seconds : 0.0);
-  return buf;
-}
-
-}  // namespace
-
 DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
                                       const std::vector<std::shared_ptr<const sim::PatientSimulator>>& simulators,
                                       const EpisodeScorer& scorer, const RolloutOptions& rollout,
@@ -36,7 +23,7 @@ DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
   result.episodes = roll_out(policy, jobs, greedy, seed, [&progress](size_t done, size_t total) {
     if (!progress.due(static_cast<int64_t>(done))) return;
     const double elapsed = progress.elapsed_seconds();
-    log::info("eval: {}/{} episodes | {} | ETA {}", done, total, episodes_per_second(done, elapsed),
+    log::info("eval: {}/{} episodes | {} | ETA {}", done, total, core::format_rate(static_cast<int64_t>(done), elapsed, "episodes"),
               core::format_eta(static_cast<int64_t>(done), static_cast<int64_t>(total), elapsed));
   });
   HeldOutScore& s = result.summary;

@@ -29,6 +29,7 @@ void OptimizerOptions::validate() const {
 
 void RewardOptions::validate() const {
   check_range("format_penalty", format_penalty, 0.0, 1e6);
+  check_range("diagnosis_weight", diagnosis_weight, 0.0, 1e6);
   check_range("length_weight", length_weight, 0.0, 1e6);
   if (length_cache_tokens < 1 || length_cache_tokens > length_max_tokens)
     throw std::invalid_argument(format("length_cache_tokens must be in [1, length_max_tokens = {}], got {}",

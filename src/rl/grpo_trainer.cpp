@@ -148,6 +148,7 @@ GrpoTrainer::Rollouts GrpoTrainer::roll_out_groups(int64_t step, StepMetrics& me
         RewardInputs in;
         in.rubric = scores[i].rubric;
         in.has_diagnosis = scores[i].has_diagnosis;
+        in.diagnosis_correct = scores[i].diagnosis_correct;
         in.response_tokens = tokens[static_cast<size_t>(k)];
         in.turn_scores = scores[i].turn_scores;
         group_rewards[static_cast<size_t>(grp)].push_back(combine_reward(in, g.reward).total + bonus[static_cast<size_t>(k)]);

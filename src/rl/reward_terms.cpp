@@ -17,6 +17,7 @@ RewardBreakdown combine_reward(const RewardInputs& in, const RewardOptions& o) {
   RewardBreakdown out;
   out.rubric = in.rubric;
   if (!in.has_diagnosis) out.format = -o.format_penalty;
+  if (in.diagnosis_correct) out.diagnosis = o.diagnosis_weight;
   if (o.length_weight > 0)
     out.length = o.length_weight * overlong_term(in.response_tokens, o.length_max_tokens, o.length_cache_tokens);
   if (o.turn_rubric_weight > 0 && !in.turn_scores.empty()) {
@@ -24,7 +25,7 @@ RewardBreakdown combine_reward(const RewardInputs& in, const RewardOptions& o) {
     for (double s : in.turn_scores) sum += s;
     out.turn = o.turn_rubric_weight * sum / static_cast<double>(in.turn_scores.size());
   }
-  out.total = out.rubric + out.format + out.length + out.turn;
+  out.total = out.rubric + out.format + out.diagnosis + out.length + out.turn;
   return out;
 }
 

@@ -117,7 +117,13 @@ SftReport train_sft(model::ChatModel& policy, const std::vector<TokenizedDialogu
   auto params = model->parameters();
 
   // Steps per epoch are known only after packing; the schedule spans all epochs.
-  size_t batches_per_epoch = pack_dialogues(train, options.row_length, options.rows_per_batch).size();
+  const std::vector<PackedBatch> packed = pack_dialogues(train, options.row_length, options.rows_per_batch);
+  const size_t batches_per_epoch = packed.size();
+  // A cut dialogue loses its ending, where the diagnosis is: say so rather than learn it silently.
+  if (!packed.empty() && packed.front().truncated > 0)
+    log::warn("sft: {} of {} training dialogues are longer than sft.row_length ({} tokens) and are cut to it; "
+              "their endings (the diagnosis) are not learned: raise sft.row_length",
+              packed.front().truncated, train.size(), options.row_length);
   OptimizerOptions optimizer_options = options.optimizer;
   optimizer_options.total_steps = static_cast<int64_t>(batches_per_epoch) * options.epochs;
   auto optimizer = make_adamw(decayed, not_decayed, optimizer_options);

@@ -160,6 +160,8 @@ TEST_CASE("progress: durations, ETA and when a line is due", "[eval][run_report]
   CHECK(core::format_eta(4, 10, 8.0) == "12s");    // 2 s each, 6 left
   CHECK(core::format_eta(10, 10, 20.0) == "0s");
   CHECK(core::format_eta(1, 100, 10.0) == "16m30s");
+  CHECK(core::format_rate(3, 2.0, "episodes") == "1.50 episodes/s");
+  CHECK(core::format_rate(3, 0.0, "replies") == "0.00 replies/s");
 
   core::ProgressClock clock(100, 30.0);
   CHECK_FALSE(clock.due(5, 1.0));

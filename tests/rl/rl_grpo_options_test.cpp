@@ -115,4 +115,14 @@ TEST_CASE("reward terms: format, soft overlong length and per-turn terms", "[rl]
   CHECK(r.length == -0.25);
   CHECK(r.turn == Approx(0.15));
   CHECK(r.total == Approx(0.6 - 0.5 - 0.25 + 0.15).margin(1e-12));
+
+  // The outcome term: only a right diagnosis earns it.
+  o = rl::RewardOptions{};
+  o.diagnosis_weight = 0.5;
+  in.has_diagnosis = true;
+  CHECK(rl::combine_reward(in, o).total == 0.6);
+  in.diagnosis_correct = true;
+  r = rl::combine_reward(in, o);
+  CHECK(r.diagnosis == 0.5);
+  CHECK(r.total == Approx(1.1).margin(1e-12));
 }

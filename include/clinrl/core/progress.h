@@ -11,6 +11,9 @@ namespace clinrl::core {
 // "45s", "10m11s", "2h03m"; "?" when not finite or negative.
 std::string format_duration(double seconds);
 
+// "1.50 episodes/s": `done` units of `unit` over `seconds` (0 when no time has passed).
+std::string format_rate(int64_t done, double seconds, const std::string& unit);
+
 // The time left at the mean pace so far: elapsed / done * (total - done),
 // as format_duration writes it; "?" before the first unit is done.
 std::string format_eta(int64_t done, int64_t total, double elapsed_seconds);

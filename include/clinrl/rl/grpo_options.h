@@ -40,6 +40,9 @@ struct RewardOptions {
   // section's model), or mixed (items with a match block by rules, the others by the judge).
   std::string grader = "rules";
   double format_penalty = 0.0;      // subtracted when the episode has no `DIAGNOSIS:` line
+  // Added when the DIAGNOSIS: line names the right diagnosis: an outcome term
+  // beside the rubric, where the diagnosis is one item among many; 0 = off.
+  double diagnosis_weight = 0.0;
   double length_weight = 0.0;       // weight of the soft overlong term (<= 0 when long); 0 = off
   int64_t length_max_tokens = 2048; // responses longer than this get the full -1 term
   int64_t length_cache_tokens = 512;// the linear ramp from 0 to -1 spans this many tokens
@@ -55,6 +58,7 @@ struct RewardOptions {
   void fields(V& v) {
     v("grader", grader);
     v("format_penalty", format_penalty);
+    v("diagnosis_weight", diagnosis_weight);
     v("length_weight", length_weight);
     v("length_max_tokens", length_max_tokens);
     v("length_cache_tokens", length_cache_tokens);

@@ -4,6 +4,7 @@
 //
 //   reward = rubric
 //          - format_penalty                        if the episode has no `DIAGNOSIS:` line
+//          + diagnosis_weight                      if its `DIAGNOSIS:` line names the right diagnosis
 //          + length_weight * overlong(tokens)       (DAPO's soft overlong punishment)
 //          + turn_rubric_weight * mean(turn_scores) (per-turn context-specific rubric scores)
 //
@@ -27,6 +28,7 @@ namespace clinrl::rl {
 struct RewardInputs {
   double rubric = 0;                 // rubric score of the finished episode
   bool has_diagnosis = true;         // the doctor wrote a `DIAGNOSIS:` line
+  bool diagnosis_correct = false;    // ... naming the record's diagnosis (the grader's rule)
   int64_t response_tokens = 0;       // the policy's tokens in the episode
   std::vector<double> turn_scores;   // per-turn rubric scores; empty = term absent
 };
@@ -35,6 +37,7 @@ struct RewardBreakdown {
   double total = 0;
   double rubric = 0;
   double format = 0;   // <= 0
+  double diagnosis = 0;  // >= 0
   double length = 0;   // <= 0
   double turn = 0;
 };
