@@ -23,7 +23,8 @@ DialogueEvalResult evaluate_dialogues(model::ChatModel& policy,
   result.episodes = roll_out(policy, jobs, greedy, seed, [&progress](size_t done, size_t total) {
     if (!progress.due(static_cast<int64_t>(done))) return;
     const double elapsed = progress.elapsed_seconds();
-    log::info("eval: {}/{} episodes | {} | ETA {}", done, total, core::format_rate(static_cast<int64_t>(done), elapsed, "episodes"),
+    log::info("eval: {}/{} episodes | {} | ETA {}", done, total,
+              core::format_rate(static_cast<int64_t>(done), elapsed, "episodes"),
               core::format_eta(static_cast<int64_t>(done), static_cast<int64_t>(total), elapsed));
   });
   HeldOutScore& s = result.summary;
