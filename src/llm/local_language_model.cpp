@@ -166,7 +166,7 @@ void LocalLanguageModel::check(const CompletionRequest& request) const {
   request.validate();
   const auto tokens = static_cast<int64_t>(impl_->prompt(request).size());
   if (tokens >= context_length())
-    throw std::invalid_argument(format("messages: the prompt has {} tokens but the model's context holds {}", tokens,
+    throw ContextLengthExceeded(format("messages: the prompt has {} tokens but the model's context holds {}", tokens,
                                        context_length()));
 }
 

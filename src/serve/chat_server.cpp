@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 
 #include "chat_server_impl.h"
 #include "clinrl/core/config.h"
@@ -48,6 +49,22 @@ ChatServer::ChatServer(llm::LocalLanguageModel& model, ServerOptions options)
 }
 
 ChatServer::~ChatServer() { stop(); }
+
+bool ChatServer::Impl::authorized(const httplib::Request& req) const {
+  if (token.empty()) return true;
+  // "Bearer" in any case (RFC 7235 schemes are case-insensitive), then the token.
+  const std::string header = req.get_header_value("Authorization");
+  const std::string scheme = "bearer ";
+  if (header.size() < scheme.size()) return false;
+  for (size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i]) return false;
+  // Constant time in the token's content: every byte is compared, whatever matches.
+  const std::string_view given = std::string_view(header).substr(scheme.size());
+  unsigned char diff = given.size() == token.size() ? 0 : 1;
+  for (size_t i = 0; i < token.size(); ++i)
+    diff |= static_cast<unsigned char>(token[i] ^ (i < given.size() ? given[i] : 0));
+  return diff == 0;
+}
 
 int ChatServer::start() {
   auto& s = *impl_;

@@ -46,10 +46,10 @@ struct ChatServer::Impl {
   // chat_routes.cpp
   void routes();
   void chat_completions(const httplib::Request& req, httplib::Response& res);
-  void stream_reply(httplib::Response& res, std::shared_ptr<Exchange> ex, const std::string& id, int64_t created);
-  bool authorized(const httplib::Request& req) const {
-    return token.empty() || req.get_header_value("Authorization") == "Bearer " + token;
-  }
+  void stream_reply(httplib::Response& res, std::shared_ptr<Exchange> ex, const std::string& id, int64_t created,
+                    bool include_usage);
+  // chat_server.cpp: the Authorization header against the token.
+  bool authorized(const httplib::Request& req) const;
 };
 
 }  // namespace clinrl::serve

@@ -1,5 +1,6 @@
 #include "clinrl/serve/openai_protocol.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -11,11 +12,12 @@ namespace clinrl::serve {
 using core::format;
 using core::Json;
 
-Json error_body(const std::string& message, const std::string& type, const std::string& param) {
+Json error_body(const std::string& message, const std::string& type, const std::string& param,
+                const std::string& code) {
   return Json{{"error", Json{{"message", message},
                              {"type", type},
                              {"param", param.empty() ? Json(nullptr) : Json(param)},
-                             {"code", nullptr}}}};
+                             {"code", code.empty() ? Json(nullptr) : Json(code)}}}};
 }
 
 int json_nesting_depth(std::string_view text, int cap) { return core::json_nesting_depth(text, cap); }
@@ -71,6 +73,54 @@ std::string content_text(const Json& content, const std::string& param) {
   return text;
 }
 
+// Agent frameworks replay histories with function calls: they enter the
+// prompt in Qwen2.5's own wording (its chat template's <tool_call> and
+// <tool_response> blocks), a tool's result as a user turn.
+std::string tool_calls_text(const Json& calls, const std::string& param) {
+  if (!calls.is_array()) bad(param, format("'{}' must be an array, got {}", param, type_name(calls)));
+  std::string text;
+  for (size_t i = 0; i < calls.size(); ++i) {
+    const std::string where = format("{}[{}]", param, i);
+    const Json* function = calls[i].is_object() ? field(calls[i], "function") : nullptr;
+    const Json* name = function && function->is_object() ? field(*function, "name") : nullptr;
+    const Json* arguments = function && function->is_object() ? field(*function, "arguments") : nullptr;
+    if (!name || !name->is_string() || !arguments || !arguments->is_string())
+      bad(where, "'" + where + "' must be {\"type\": \"function\", \"function\": {\"name\": a string, \"arguments\": a string}}");
+    text += format("\n<tool_call>\n{\"name\": {}, \"arguments\": {}}\n</tool_call>", name->dump(),
+                   arguments->get<std::string>());
+  }
+  return text;
+}
+
+std::string tool_response_text(const std::string& content) {
+  return "<tool_response>\n" + content + "\n</tool_response>";
+}
+
+// OpenAI fields this server does not implement: their no-op values pass,
+// anything else is a 400 naming the field.
+void refuse_unimplemented(const Json& j) {
+  for (const char* name : {"presence_penalty", "frequency_penalty"})
+    if (const Json* v = field(j, name); v && number(*v, name, -2, 2, false) != 0)
+      bad(name, format("'{}' is not supported by this server (only 0)", name));
+  if (const Json* v = field(j, "logit_bias")) {
+    if (!v->is_object()) bad("logit_bias", format("'logit_bias' must be an object, got {}", type_name(*v)));
+    if (!v->empty()) bad("logit_bias", "'logit_bias' is not supported by this server (only {})");
+  }
+  if (const Json* v = field(j, "response_format")) {
+    const Json* type = v->is_object() ? field(*v, "type") : nullptr;
+    if (!type || *type != "text")
+      bad("response_format", "'response_format' supports only {\"type\": \"text\"} here (no JSON mode or schema)");
+  }
+  for (const char* name : {"tools", "functions"})
+    if (const Json* v = field(j, name)) {
+      if (!v->is_array()) bad(name, format("'{}' must be an array, got {}", name, type_name(*v)));
+      if (!v->empty()) bad(name, format("'{}' (function calling) is not supported by this server", name));
+    }
+  for (const char* name : {"tool_choice", "function_call"})
+    if (const Json* v = field(j, name); v && !(*v == "none" || *v == "auto"))
+      bad(name, format("'{}' may only be \"none\" or \"auto\" here (no function calling)", name));
+}
+
 }  // namespace
 
 ParsedChatRequest parse_chat_request(std::string_view body, const ChatRequestLimits& limits) {
@@ -99,17 +149,37 @@ ParsedChatRequest parse_chat_request(std::string_view body, const ChatRequestLim
       bad(where + ".role", format("'{}.role' must be a string, got {}", where, role ? type_name(*role) : "nothing"));
     std::string role_name = role->get<std::string>();
     if (role_name == "developer") role_name = "system";
-    if (role_name != "system" && role_name != "user" && role_name != "assistant")
-      bad(where + ".role", format("'{}.role' must be system, user or assistant, got '{}'", where, role_name));
+    if (role_name != "system" && role_name != "user" && role_name != "assistant" && role_name != "tool")
+      bad(where + ".role", format("'{}.role' must be system, user, assistant or tool, got '{}'", where, role_name));
     const Json* content = field(m, "content");
-    if (!content) bad(where + ".content", format("'{}.content' is required", where));
-    r.messages.push_back({role_name, content_text(*content, where + ".content")});
+    const Json* tool_calls = role_name == "assistant" ? field(m, "tool_calls") : nullptr;
+    if (!content && !tool_calls) bad(where + ".content", format("'{}.content' is required", where));
+    std::string text = content ? content_text(*content, where + ".content") : "";
+    if (role_name == "tool") {
+      const Json* call_id = field(m, "tool_call_id");
+      if (!call_id || !call_id->is_string())
+        bad(where + ".tool_call_id", format("'{}.tool_call_id' must be a string", where));
+      r.messages.push_back({"user", tool_response_text(text)});
+    } else {
+      if (tool_calls) {
+        const std::string calls = tool_calls_text(*tool_calls, where + ".tool_calls");
+        text += text.empty() ? calls.substr(std::min<size_t>(1, calls.size())) : calls;  // no blank first line
+      }
+      r.messages.push_back({role_name, text});
+    }
   }
   if (const Json* model = field(j, "model"); model && !model->is_string())
     bad("model", format("'model' must be a string, got {}", type_name(*model)));
   const Json* temperature = field(j, "temperature");
   r.temperature = temperature ? number(*temperature, "temperature", 0, 2, false) : 1.0;
-  if (const Json* top_p = field(j, "top_p")) r.top_p = number(*top_p, "top_p", 0, 1, true);
+  if (const Json* top_p = field(j, "top_p")) {
+    r.top_p = number(*top_p, "top_p", 0, 1, false);
+    if (r.top_p == 0) {  // the nucleus is the single most likely token: greedy
+      r.top_p = 1;
+      r.temperature = 0;
+    }
+  }
+  refuse_unimplemented(j);
   r.max_tokens = limits.default_max_tokens;
   if (const Json* v = field(j, "max_completion_tokens"))
     r.max_tokens = integer(*v, "max_completion_tokens", 1, std::numeric_limits<int32_t>::max());
@@ -148,6 +218,17 @@ ParsedChatRequest parse_chat_request(std::string_view body, const ChatRequestLim
     if (!stream->is_boolean()) bad("stream", format("'stream' must be a boolean, got {}", type_name(*stream)));
     out.stream = stream->get<bool>();
   }
+  if (const Json* options = field(j, "stream_options")) {
+    if (!out.stream) bad("stream_options", "'stream_options' is only allowed with 'stream': true");
+    if (!options->is_object())
+      bad("stream_options", format("'stream_options' must be an object, got {}", type_name(*options)));
+    if (const Json* usage = field(*options, "include_usage")) {
+      if (!usage->is_boolean())
+        bad("stream_options.include_usage",
+            format("'stream_options.include_usage' must be a boolean, got {}", type_name(*usage)));
+      out.include_usage = usage->get<bool>();
+    }
+  }
   return out;
 }
 
@@ -170,15 +251,21 @@ Json logprobs_body(const std::vector<llm::TokenLogprob>& tokens) {
   return Json{{"content", std::move(content)}, {"refusal", nullptr}};
 }
 
+Json usage_body(const llm::CompletionResult& result) {
+  int64_t completion_tokens = 0;
+  for (const auto& c : result.choices) completion_tokens += c.completion_tokens;
+  return Json{{"prompt_tokens", result.prompt_tokens},
+              {"completion_tokens", completion_tokens},
+              {"total_tokens", result.prompt_tokens + completion_tokens}};
+}
+
 Json completion_body(const std::string& id, int64_t created, const std::string& model, const llm::CompletionResult& result,
                      bool logprobs) {
   Json choices = Json::array();
-  int64_t completion_tokens = 0;
   for (size_t k = 0; k < result.choices.size(); ++k) {
     const auto& c = result.choices[k];
-    completion_tokens += c.completion_tokens;
     choices.push_back(Json{{"index", k},
-                           {"message", Json{{"role", "assistant"}, {"content", c.text}}},
+                           {"message", Json{{"role", "assistant"}, {"content", c.text}, {"refusal", nullptr}}},
                            {"logprobs", logprobs ? logprobs_body(c.logprobs) : Json(nullptr)},
                            {"finish_reason", c.finish_reason}});
   }
@@ -187,9 +274,7 @@ Json completion_body(const std::string& id, int64_t created, const std::string& 
               {"created", created},
               {"model", model},
               {"choices", std::move(choices)},
-              {"usage", Json{{"prompt_tokens", result.prompt_tokens},
-                             {"completion_tokens", completion_tokens},
-                             {"total_tokens", result.prompt_tokens + completion_tokens}}}};
+              {"usage", usage_body(result)}};
 }
 
 Json chunk_body(const std::string& id, int64_t created, const std::string& model, int64_t index, const Json& delta,
@@ -203,6 +288,16 @@ Json chunk_body(const std::string& id, int64_t created, const std::string& model
               {"created", created},
               {"model", model},
               {"choices", Json::array({std::move(choice)})}};
+}
+
+Json usage_chunk_body(const std::string& id, int64_t created, const std::string& model,
+                      const llm::CompletionResult& result) {
+  return Json{{"id", id},
+              {"object", "chat.completion.chunk"},
+              {"created", created},
+              {"model", model},
+              {"choices", Json::array()},
+              {"usage", usage_body(result)}};
 }
 
 }  // namespace clinrl::serve

@@ -2,6 +2,7 @@
 
 #include "clinrl/records/record_io.h"
 #include "clinrl/rl/demonstrations.h"
+#include "clinrl/rl/reward_terms.h"
 #include "clinrl/rl/rubric_scorer.h"
 
 namespace fs = std::filesystem;
@@ -57,4 +58,49 @@ TEST_CASE("rubric scorer: scores by the record it is given, refuses one it has n
   stranger.id = "not-in-the-scorer";
   CHECK_THROWS_WITH(scorer->score(stranger, state.transcript(), ""), Catch::Matchers::Contains("not-in-the-scorer"));
   CHECK_THROWS_WITH(rl::make_rubric_scorer({records[0], records[0]}), Catch::Matchers::Contains("occurs twice"));
+}
+
+TEST_CASE("rubric scorer: a repeated question does not pay, under the quickstart's reward", "[rl]") {
+  auto records = records::load_records(fs::path(CLINRL_SOURCE_DIR) / "data/quickstart/records.test.jsonl");
+  records.resize(1);
+  const auto& record = records[0];
+  auto sims = rl::make_simulators(records, sim::SimOptions{});
+  rl::ScorerOptions scorer_options;
+  scorer_options.turn_rubrics = true;
+  auto scorer = rl::make_rubric_scorer(records, scorer_options);
+  // The quickstart's reward terms (configs/quickstart.json).
+  rl::RewardOptions reward;
+  reward.format_penalty = 0.2;
+  reward.diagnosis_weight = 1.0;
+
+  auto play = [&](const std::vector<std::string>& doctor) {
+    auto state = sims[0]->new_episode();
+    state.reset(1);
+    for (const auto& line : doctor)
+      if (!state.done()) state.step(line);
+    auto s = scorer->score(record, state.transcript(), "");
+    rl::RewardInputs in;
+    in.rubric = s.rubric;
+    in.has_diagnosis = s.has_diagnosis;
+    in.diagnosis_correct = s.diagnosis_correct;
+    return std::make_pair(s, rl::combine_reward(in, reward).total);
+  };
+  const std::string ask = "When did it start, and have you had a fever?";
+  const std::string diagnose = "DIAGNOSIS: " + record.diagnosis.name + ".";
+  auto [once, once_reward] = play({ask, diagnose});
+  auto [twice, twice_reward] = play({ask, ask, diagnose});
+  REQUIRE(once.diagnosis_correct);
+  REQUIRE(twice.diagnosis_correct);
+  // Each rubric item is met once or not at all: the episode scores exactly the same.
+  CHECK(twice.rubric == once.rubric);
+  CHECK(twice.must_ask_coverage == once.must_ask_coverage);
+  CHECK(twice_reward == once_reward);
+  // The per-turn rubric (grpo.credit turn, reward.turn_rubric_weight) penalises the repeat.
+  REQUIRE(twice.turn_scores.size() == 3);
+  CHECK(twice.turn_scores[1] < 0);
+  // And the simulator ends a consultation that keeps repeating itself (sim.repeat_limit 3).
+  auto state = sims[0]->new_episode();
+  state.reset(1);
+  for (int i = 0; i < 3 && !state.done(); ++i) state.step(ask);
+  CHECK(state.done());
 }

@@ -64,8 +64,8 @@ httplib::Client raw_client(int port) {
   return c;
 }
 
-// The error body's shape: {"error": {"message", "type", "param", "code": null}}.
-void check_error_body(const httplib::Result& res, int status, const Json& param) {
+// The error body's shape: {"error": {"message", "type", "param", "code"}}.
+void check_error_body(const httplib::Result& res, int status, const Json& param, const Json& code = nullptr) {
   REQUIRE(res);
   CHECK(res->status == status);
   CHECK(res->get_header_value("Content-Type") == "application/json");
@@ -77,7 +77,7 @@ void check_error_body(const httplib::Result& res, int status, const Json& param)
   CHECK(!e["message"].get<std::string>().empty());
   CHECK(e["type"].is_string());
   CHECK(e["param"] == param);
-  CHECK(e["code"].is_null());
+  CHECK(e["code"] == code);
 }
 
 }  // namespace
@@ -188,9 +188,25 @@ TEST_CASE("serve: malformed requests get OpenAI error bodies and the server keep
       {R"({"messages": [{"role": 1, "content": "hi"}]})", 400, "messages[0].role"},
       {R"({"messages": [{"role": "wizard", "content": "hi"}]})", 400, "messages[0].role"},
       {R"({"messages": [{"role": "user"}]})", 400, "messages[0].content"},
+      {R"({"messages": [{"role": "tool", "content": "42"}]})", 400, "messages[0].tool_call_id"},
+      {R"({"messages": [{"role": "assistant", "content": null, "tool_calls": [{"id": "c"}]}]})", 400,
+       "messages[0].tool_calls[0]"},
+      {R"({"messages": [{"role": "assistant", "content": null, "tool_calls": {}}]})", 400, "messages[0].tool_calls"},
       {"{" + msg + R"(, "temperature": "hot"})", 400, "temperature"},
       {"{" + msg + R"(, "temperature": 3})", 400, "temperature"},
-      {"{" + msg + R"(, "top_p": 0})", 400, "top_p"},
+      {"{" + msg + R"(, "top_p": 1.5})", 400, "top_p"},
+      {"{" + msg + R"(, "top_p": -0.1})", 400, "top_p"},
+      // Fields this server does not implement: a 400, never a 200 that ignored them.
+      {"{" + msg + R"(, "presence_penalty": 0.5})", 400, "presence_penalty"},
+      {"{" + msg + R"(, "frequency_penalty": "x"})", 400, "frequency_penalty"},
+      {"{" + msg + R"(, "logit_bias": {"50": 10}})", 400, "logit_bias"},
+      {"{" + msg + R"(, "response_format": {"type": "json_object"}})", 400, "response_format"},
+      {"{" + msg + R"(, "tools": [{"type": "function", "function": {"name": "f"}}]})", 400, "tools"},
+      {"{" + msg + R"(, "tool_choice": "required"})", 400, "tool_choice"},
+      {"{" + msg + R"(, "functions": [{"name": "f"}]})", 400, "functions"},
+      {"{" + msg + R"(, "stream_options": {"include_usage": true}})", 400, "stream_options"},
+      {"{" + msg + R"(, "stream": true, "stream_options": {"include_usage": 1}})", 400,
+       "stream_options.include_usage"},
       {"{" + msg + R"(, "n": 0})", 400, "n"},
       {"{" + msg + R"(, "max_tokens": 1.5})", 400, "max_tokens"},
       {"{" + msg + R"(, "stop": [""]})", 400, "stop"},
@@ -215,12 +231,112 @@ TEST_CASE("serve: malformed requests get OpenAI error bodies and the server keep
   check_error_body(raw.Get("/v1/nothing-here"), 404, nullptr);
   CHECK(s.server->stats().errors - errors_before == static_cast<int64_t>(cases.size()) + 3);
 
-  // A well-formed request still works, with unknown fields ignored.
+  // A well-formed request still works: unknown fields are ignored, and the
+  // unimplemented ones pass at their no-op values.
   auto res = raw.Post("/v1/chat/completions",
-                      "{" + msg + R"(, "max_tokens": 2, "logit_bias": {}, "response_format": {"type": "text"}})",
+                      "{" + msg + R"(, "max_tokens": 2, "logit_bias": {}, "response_format": {"type": "text"},
+                      "presence_penalty": 0, "frequency_penalty": 0, "tools": [], "tool_choice": "none",
+                      "parallel_tool_calls": false, "some_future_field": 1})",
                       "application/json");
   REQUIRE(res);
   CHECK(res->status == 200);
+  CHECK(Json::parse(res->body)["choices"][0]["message"]["refusal"].is_null());
+
+  // top_p 0 keeps only the most likely token: the greedy reply.
+  auto reply = [&](const std::string& sampling) {
+    auto r = raw.Post("/v1/chat/completions", "{" + msg + R"(, "max_tokens": 8, "seed": 3, )" + sampling + "}",
+                      "application/json");
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return Json::parse(r->body)["choices"][0]["message"]["content"].get<std::string>();
+  };
+  CHECK(reply(R"("top_p": 0, "temperature": 1.5)") == reply(R"("temperature": 0)"));
+
+  // A model that is not the one served: 404 with OpenAI's code; the served one is there.
+  check_error_body(raw.Get("/v1/models/gpt-4o"), 404, "model", "model_not_found");
+  auto model = raw.Get("/v1/models/tiny-chat");
+  REQUIRE(model);
+  CHECK(model->status == 200);
+  CHECK(Json::parse(model->body)["id"] == "tiny-chat");
+  CHECK(Json::parse(model->body)["object"] == "model");
+}
+
+TEST_CASE("serve: tool messages and assistant tool calls of a replayed history enter the prompt", "[serve]") {
+  auto& s = served();
+  auto raw = raw_client(s.server->port());
+  auto greedy = [&](const Json& messages) {
+    Json body = Json{{"messages", messages}, {"temperature", 0}, {"max_tokens", 8}};
+    auto res = raw.Post("/v1/chat/completions", body.dump(), "application/json");
+    REQUIRE(res);
+    INFO(res->body);
+    REQUIRE(res->status == 200);
+    return Json::parse(res->body)["choices"][0]["message"]["content"].get<std::string>();
+  };
+  // An agent framework's history: a call with content null, then the tool's result.
+  const Json with_tools = Json::array(
+      {Json{{"role", "user"}, {"content", "weather?"}},
+       Json{{"role", "assistant"}, {"content", nullptr},
+            {"tool_calls", Json::array({Json{{"id", "call_1"}, {"type", "function"},
+                                             {"function", Json{{"name", "get_weather"}, {"arguments", "{\"city\": \"Oslo\"}"}}}}})}},
+       Json{{"role", "tool"}, {"tool_call_id", "call_1"}, {"content", "-3 C"}}});
+  // The same conversation in Qwen2.5's wording of tool calls and results.
+  const Json spelled_out = Json::array(
+      {Json{{"role", "user"}, {"content", "weather?"}},
+       Json{{"role", "assistant"},
+            {"content", "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call>"}},
+       Json{{"role", "user"}, {"content", "<tool_response>\n-3 C\n</tool_response>"}}});
+  CHECK(greedy(with_tools) == greedy(spelled_out));
+}
+
+TEST_CASE("serve: stream_options.include_usage ends the stream with the usage of the plain reply", "[serve]") {
+  auto& s = served();
+  auto raw = raw_client(s.server->port());
+  Json body = Json{{"messages", Json::array({Json{{"role", "user"}, {"content", "hello"}}})},
+                   {"temperature", 0.9}, {"seed", 4}, {"max_tokens", 12}, {"n", 2}};
+  auto plain = raw.Post("/v1/chat/completions", body.dump(), "application/json");
+  REQUIRE(plain);
+  REQUIRE(plain->status == 200);
+  const Json usage = Json::parse(plain->body)["usage"];
+
+  body["stream"] = true;
+  body["stream_options"] = Json{{"include_usage", true}};
+  auto res = raw.Post("/v1/chat/completions", body.dump(), "application/json");
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  std::vector<Json> chunks;
+  for (const auto& line : core::split(res->body, '\n'))
+    if (!line.empty() && line != "data: [DONE]") chunks.push_back(Json::parse(line.substr(6)));
+  REQUIRE(chunks.size() > 2);
+  for (size_t i = 0; i + 1 < chunks.size(); ++i) {
+    CHECK(chunks[i]["usage"].is_null());
+    CHECK(chunks[i]["choices"].size() == 1);
+  }
+  CHECK(chunks.back()["choices"] == Json::array());
+  CHECK(chunks.back()["usage"] == usage);
+  CHECK(core::ends_with(res->body, "data: [DONE]\n\n"));
+
+  // Without the option the chunks carry no usage at all.
+  body.erase("stream_options");
+  auto bare = raw.Post("/v1/chat/completions", body.dump(), "application/json");
+  REQUIRE(bare);
+  CHECK(bare->body.find("usage") == std::string::npos);
+}
+
+TEST_CASE("serve: a prompt longer than the model's context is a 400 with code context_length_exceeded", "[serve]") {
+  auto& s = served();
+  serve::ServerOptions options;
+  options.port = 0;
+  options.max_request_bytes = 1 << 20;
+  serve::ChatServer roomy(*s.model, options);
+  roomy.start();
+  {
+    std::string digits;
+    for (int i = 0; i < 6000; ++i) digits += std::to_string(i % 10) + " ";
+    Json body = Json{{"messages", Json::array({Json{{"role", "user"}, {"content", digits}}})}, {"max_tokens", 2}};
+    check_error_body(raw_client(roomy.port()).Post("/v1/chat/completions", body.dump(), "application/json"), 400,
+                     "messages", "context_length_exceeded");
+  }
+  roomy.stop();
 }
 
 TEST_CASE("serve: a bearer token is required when configured", "[serve]") {
@@ -234,10 +350,26 @@ TEST_CASE("serve: a bearer token is required when configured", "[serve]") {
   {  // clients close their kept-alive connections before the server stops
     auto raw = raw_client(guarded.port());
     const std::string body = R"({"messages": [{"role": "user", "content": "hi"}], "max_tokens": 2})";
-    check_error_body(raw.Post("/v1/chat/completions", body, "application/json"), 401, nullptr);
-    check_error_body(raw.Get("/v1/models"), 401, nullptr);
-    httplib::Headers wrong = {{"Authorization", "Bearer nope"}};
-    check_error_body(raw.Post("/v1/chat/completions", wrong, body, "application/json"), 401, nullptr);
+    check_error_body(raw.Post("/v1/chat/completions", body, "application/json"), 401, nullptr, "invalid_api_key");
+    check_error_body(raw.Get("/v1/models"), 401, nullptr, "invalid_api_key");
+    check_error_body(raw.Get("/v1/models/tiny-chat"), 401, nullptr, "invalid_api_key");
+    for (const std::string header : {"Bearer nope", "Bearer s3cre", "Bearer s3crett", "Bearer  s3cret", "s3cret",
+                                     "Basic s3cret", "Bearer"}) {
+      INFO(header);
+      httplib::Headers wrong = {{"Authorization", header}};
+      check_error_body(raw.Post("/v1/chat/completions", wrong, body, "application/json"), 401, nullptr,
+                       "invalid_api_key");
+    }
+    // The scheme is case-insensitive (RFC 7235); the token is not.
+    for (const std::string header : {"Bearer s3cret", "bearer s3cret", "BEARER s3cret"}) {
+      INFO(header);
+      auto ok = raw.Post("/v1/chat/completions", httplib::Headers{{"Authorization", header}}, body, "application/json");
+      REQUIRE(ok);
+      CHECK(ok->status == 200);
+    }
+    httplib::Headers upper = {{"Authorization", "Bearer S3CRET"}};
+    check_error_body(raw.Post("/v1/chat/completions", upper, body, "application/json"), 401, nullptr,
+                     "invalid_api_key");
     CHECK(raw.Get("/health")->status == 200);
 
     auto o = client_options(guarded.base_url());

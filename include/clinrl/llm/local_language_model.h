@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,12 @@ struct CompletionResult {
 using CompletionTextCallback = std::function<void(size_t request, int64_t choice, const std::string& piece,
                                                   const std::vector<TokenLogprob>& tokens)>;
 
+// check()'s error for a prompt that fills the model's context, so a server can
+// tell it from other bad requests (OpenAI's "context_length_exceeded").
+struct ContextLengthExceeded : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
 class LocalLanguageModel : public core::LanguageModel {
  public:
   // Loads the checkpoint (UserError naming the directory when it cannot).
@@ -97,7 +104,7 @@ class LocalLanguageModel : public core::LanguageModel {
   ~LocalLanguageModel() override;
 
   // Throws std::invalid_argument naming the field when the request cannot be
-  // served (bad values, a prompt that fills the model's context).
+  // served (bad values; ContextLengthExceeded for a prompt that fills the context).
   void check(const CompletionRequest& request) const;
   // All requests (and all n choices of each) generated together in batched
   // calls of at most max_batch sequences; results in request order. Checks
