@@ -264,13 +264,16 @@ TEST_CASE("serve: malformed requests get OpenAI error bodies and the server keep
 TEST_CASE("serve: tool messages and assistant tool calls of a replayed history enter the prompt", "[serve]") {
   auto& s = served();
   auto raw = raw_client(s.server->port());
+  // The greedy reply and the prompt's length in tokens.
   auto greedy = [&](const Json& messages) {
     Json body = Json{{"messages", messages}, {"temperature", 0}, {"max_tokens", 8}};
     auto res = raw.Post("/v1/chat/completions", body.dump(), "application/json");
     REQUIRE(res);
     INFO(res->body);
     REQUIRE(res->status == 200);
-    return Json::parse(res->body)["choices"][0]["message"]["content"].get<std::string>();
+    const Json j = Json::parse(res->body);
+    return std::make_pair(j["choices"][0]["message"]["content"].get<std::string>(),
+                          j["usage"]["prompt_tokens"].get<int64_t>());
   };
   // An agent framework's history: a call with content null, then the tool's result.
   const Json with_tools = Json::array(
@@ -286,6 +289,9 @@ TEST_CASE("serve: tool messages and assistant tool calls of a replayed history e
             {"content", "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call>"}},
        Json{{"role", "user"}, {"content", "<tool_response>\n-3 C\n</tool_response>"}}});
   CHECK(greedy(with_tools) == greedy(spelled_out));
+  // The call and the result are in the prompt, not dropped.
+  const Json question_only = Json::array({Json{{"role", "user"}, {"content", "weather?"}}});
+  CHECK(greedy(with_tools).second > greedy(question_only).second + 20);
 }
 
 TEST_CASE("serve: stream_options.include_usage ends the stream with the usage of the plain reply", "[serve]") {
