@@ -27,6 +27,10 @@ void send_error(httplib::Response& res, int status, const std::string& message, 
 
 constexpr const char* kUnauthorized = "missing or wrong bearer token (Authorization: Bearer ...)";
 
+void send_unauthorized(httplib::Response& res) {
+  send_error(res, 401, kUnauthorized, "", "invalid_request_error", "invalid_api_key");
+}
+
 std::string sse(const Json& j) { return "data: " + core::dump_json(j) + "\n\n"; }
 
 }  // namespace
@@ -47,11 +51,11 @@ void ChatServer::Impl::routes() {
     return Json{{"id", name}, {"object", "model"}, {"created", started_at}, {"owned_by", "clinrl"}};
   };
   http.Get("/v1/models", [this, model_object](const httplib::Request& req, httplib::Response& res) {
-    if (!authorized(req)) return send_error(res, 401, kUnauthorized, "", "invalid_request_error", "invalid_api_key");
+    if (!authorized(req)) return send_unauthorized(res);
     send_json(res, 200, Json{{"object", "list"}, {"data", Json::array({model_object()})}});
   });
   http.Get(R"(/v1/models/(.+))", [this, model_object](const httplib::Request& req, httplib::Response& res) {
-    if (!authorized(req)) return send_error(res, 401, kUnauthorized, "", "invalid_request_error", "invalid_api_key");
+    if (!authorized(req)) return send_unauthorized(res);
     const std::string id = req.matches[1];
     if (id != name)
       return send_error(res, 404, format("the model '{}' does not exist here; this server serves '{}'", id, name),

@@ -96,9 +96,9 @@ std::string tool_response_text(const std::string& content) {
   return "<tool_response>\n" + content + "\n</tool_response>";
 }
 
-// OpenAI fields this server does not implement: their no-op values pass,
+// OpenAI fields this server does not serve: their no-op values pass,
 // anything else is a 400 naming the field.
-void refuse_unimplemented(const Json& j) {
+void refuse_fields_not_served(const Json& j) {
   for (const char* name : {"presence_penalty", "frequency_penalty"})
     if (const Json* v = field(j, name); v && number(*v, name, -2, 2, false) != 0)
       bad(name, format("'{}' is not supported by this server (only 0)", name));
@@ -179,7 +179,7 @@ ParsedChatRequest parse_chat_request(std::string_view body, const ChatRequestLim
       r.temperature = 0;
     }
   }
-  refuse_unimplemented(j);
+  refuse_fields_not_served(j);
   r.max_tokens = limits.default_max_tokens;
   if (const Json* v = field(j, "max_completion_tokens"))
     r.max_tokens = integer(*v, "max_completion_tokens", 1, std::numeric_limits<int32_t>::max());

@@ -196,7 +196,7 @@ TEST_CASE("serve: malformed requests get OpenAI error bodies and the server keep
       {"{" + msg + R"(, "temperature": 3})", 400, "temperature"},
       {"{" + msg + R"(, "top_p": 1.5})", 400, "top_p"},
       {"{" + msg + R"(, "top_p": -0.1})", 400, "top_p"},
-      // Fields this server does not implement: a 400, never a 200 that ignored them.
+      // Fields this server does not serve: a 400, never a 200 that ignored them.
       {"{" + msg + R"(, "presence_penalty": 0.5})", 400, "presence_penalty"},
       {"{" + msg + R"(, "frequency_penalty": "x"})", 400, "frequency_penalty"},
       {"{" + msg + R"(, "logit_bias": {"50": 10}})", 400, "logit_bias"},
@@ -232,7 +232,7 @@ TEST_CASE("serve: malformed requests get OpenAI error bodies and the server keep
   CHECK(s.server->stats().errors - errors_before == static_cast<int64_t>(cases.size()) + 3);
 
   // A well-formed request still works: unknown fields are ignored, and the
-  // unimplemented ones pass at their no-op values.
+  // fields the server does not serve pass at their no-op values.
   auto res = raw.Post("/v1/chat/completions",
                       "{" + msg + R"(, "max_tokens": 2, "logit_bias": {}, "response_format": {"type": "text"},
                       "presence_penalty": 0, "frequency_penalty": 0, "tools": [], "tool_choice": "none",
